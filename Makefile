@@ -1,0 +1,39 @@
+# Two entry points (README): `make briefing` runs the main job, `make test` runs every test.
+# Both create the virtual environment first if it is missing. Python 3.11, no conda needed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+AS_OF ?= 2021
+
+.PHONY: venv briefing test unit nbval notebooks bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+briefing: venv
+	$(BIN)/qanalysis build
+	$(BIN)/qanalysis report --as-of 2018 --out out/briefing-2018
+	$(BIN)/qanalysis report --as-of $(AS_OF) --out out/briefing-$(AS_OF)
+
+test: venv unit nbval
+
+unit: venv
+	$(BIN)/pytest -q tests
+
+nbval: venv
+	$(BIN)/pytest -q --nbval-lax --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg notebooks
+
+notebooks: venv
+	$(BIN)/qanalysis notebooks
+
+bench: venv
+	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/speed.py
+
+clean:
+	rm -rf $(VENV) out

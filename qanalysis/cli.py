@@ -1,0 +1,125 @@
+"""The `qanalysis` command line: thin wrappers that parse arguments and call one library function each.
+
+Bad input ends with one line on stderr naming the file, sheet and cell (or record) and exit code 2, never a
+traceback: the users are analysts, and the message is what they must fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+from .errors import InputError
+
+
+def _build(args: argparse.Namespace) -> None:
+    from .build import build
+
+    result = build(raw_dir=Path(args.raw), out_dir=Path(args.out), registry_path=Path(args.targets))
+    print(result.summary())
+
+
+def _template(args: argparse.Namespace) -> None:
+    from .template import write_template
+    from .targets import load_registry
+
+    out = write_template(load_registry(args.targets), Path(args.out))
+    print(f"wrote {out}")
+
+
+def _forecast(args: argparse.Namespace) -> None:
+    from .select import forecast_table, read_series_csv
+
+    table = forecast_table(read_series_csv(Path(args.data)), horizon=args.horizon, seed=args.seed)
+    _write_csv(table, Path(args.out))
+
+
+def _assess(args: argparse.Namespace) -> None:
+    from .assess import assess, contract_columns
+    from .build import read_indicators
+    from .targets import load_registry
+
+    registry = load_registry(args.targets)
+    table = assess(registry, read_indicators(Path(args.data)), as_of=args.as_of, seed=args.seed)
+    _write_csv(table if args.all_columns else table[contract_columns()], Path(args.out))
+
+
+def _report(args: argparse.Namespace) -> None:
+    from .report import make_report
+
+    for path in make_report(as_of=args.as_of, out_dir=Path(args.out), data_path=Path(args.data), registry_path=Path(args.targets)):
+        print(f"wrote {path}")
+
+
+def _notebooks(args: argparse.Namespace) -> None:
+    from .notebooks import run_all
+
+    run_all(Path(args.dir), timeout=args.timeout)
+
+
+def _write_csv(table, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, lineterminator="\n")
+    print(f"wrote {out} ({len(table)} rows)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qanalysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    indicators = paths.PROCESSED / "indicators.csv"
+
+    p = sub.add_parser("build", help="raw bureau spreadsheets -> data/processed (indicators.csv, sources.csv, coverage)")
+    p.add_argument("--raw", default=str(paths.RAW), help="folder with layouts.yaml, sources.csv and bureau/ (default: data/raw)")
+    p.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: data/processed)")
+    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.set_defaults(func=_build)
+
+    p = sub.add_parser("template", help="write a bureau-style workbook for every registered indicator, to fill in")
+    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.set_defaults(func=_template)
+
+    p = sub.add_parser("forecast", help="forecast any series,year,value CSV")
+    p.add_argument("--data", required=True, help="CSV with columns series,year,value")
+    p.add_argument("--horizon", type=int, required=True, help="years to forecast after each series' last year")
+    p.add_argument("--out", required=True, help="CSV: series,year,mean,lo80,hi80,lo95,hi95,model")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.set_defaults(func=_forecast)
+
+    p = sub.add_parser("assess", help="P(meet) and status of every target, seeing only years <= --as-of")
+    p.add_argument("--as-of", type=int, required=True, help="the vintage: only values for years <= this are used")
+    p.add_argument("--data", default=str(indicators), help="tidy CSV indicator,year,value,unit,source (default: processed)")
+    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.add_argument("--out", required=True, help="CSV with the assessment contract columns")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--all-columns", action="store_true", help="also write the official cross-check columns")
+    p.set_defaults(func=_assess)
+
+    p = sub.add_parser("report", help="the briefing pack: charts (PNG, SVG), Excel scorecard, one-page summary")
+    p.add_argument("--as-of", type=int, required=True, help="the vintage of the briefing")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--data", default=str(indicators), help="tidy indicators CSV (default: processed)")
+    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("notebooks", help="execute every notebook in order, in place, with a progress bar")
+    p.add_argument("--dir", default=str(paths.NOTEBOOKS), help="folder of numbered notebooks")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    p.set_defaults(func=_notebooks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

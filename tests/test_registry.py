@@ -1,0 +1,124 @@
+"""The target registry: the 31 targets of the policy, in its own words, and a schema that refuses mistakes."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qanalysis import paths
+from qanalysis.errors import InputError
+from qanalysis.targets import load_registry
+
+POLICY = Path(__file__).resolve().parents[1] / "data" / "raw" / "targets" / "hangzhou-2018-27.yaml"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def _doc():
+    return yaml.safe_load(paths.REGISTRY.read_text(encoding="utf-8"))
+
+
+def _write(tmp_path, doc):
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_registry_has_the_31_targets_of_the_policy(registry):
+    assert len(registry.targets) == 31
+    sections = [t.section[:5] for t in registry.targets]
+    assert (sections.count("二(一) "), sections.count("二(二) "), sections.count("二(三) ")) == (12, 16, 3)
+    assert all(t.target_year == 2022 for t in registry.targets)
+
+
+def test_checklist_ids_and_values_match(registry):
+    """Cross-check against the design checklist's reading of the policy (ids and numbers)."""
+    expected = {
+        "ind_trad_mfg_va_growth": 4, "ind_cluster_100bn": 1, "ind_integration_index_rank": 1,
+        "ind_new_product_rate": 35, "ind_innovation_complexes": 30, "ind_tax_per_mu": 30,
+        "ind_labor_productivity": 30, "ind_va_per_mu": 140, "ind_robot_coverage": 38, "ind_nc_rate": 55,
+        "ind_networking_rate": 32, "ind_equip_mfg_va_growth": 8, "q_mfg_product_pass_rate": 96,
+        "q_agri_product_pass_rate": 98, "q_service_satisfaction": 85, "q_china_quality_award": 1,
+        "q_zhejiang_made_standards": 300, "q_pinzibiao_firms": 200, "q_prov_quality_award": 10,
+        "q_city_quality_award": 36, "q_zj_brand_products": 480, "q_hz_brand_products": 400,
+        "c_prefab_share": 11, "c_green_building_share": 11, "c_luban_awards": 3, "c_dayu_award": 1,
+        "c_qianjiang_cup": 70, "c_xihu_cup": 400, "e_pm25": 35, "e_surface_water_iii": 85,
+        "e_eco_satisfaction": 80,
+    }
+    assert {t.id: t.value for t in registry.targets} == expected
+    assert registry.target("e_pm25").op == "<="
+    assert [t.id for t in registry.targets if t.op == "<="] == ["ind_integration_index_rank", "e_pm25"]
+
+
+def test_every_clause_is_verbatim_policy_text(registry):
+    """The clause is the policy's own words, so it must be found in the policy text as written."""
+    policy_text = paths.ROOT.parent.joinpath("shared", "policy", "hangzhou-2018-27.txt")
+    if not policy_text.exists():
+        pytest.skip("the policy text lives in ../shared, which is beside the checkout only on project machines")
+    text = policy_text.read_text(encoding="utf-8")
+    missing = [t.id for t in registry.targets if t.clause not in text]
+    assert missing == []
+
+
+def test_kinds_and_windows(registry):
+    kinds = {t.id: t.kind for t in registry.targets}
+    assert [k for k, v in kinds.items() if v == "avg_growth"] == ["ind_trad_mfg_va_growth", "ind_equip_mfg_va_growth"]
+    assert kinds["ind_integration_index_rank"] == "rank"
+    assert sorted(k for k, v in kinds.items() if v == "milestone") == ["ind_cluster_100bn", "q_china_quality_award"]
+    cumulative = [t for t in registry.targets if t.kind == "cumulative"]
+    assert len(cumulative) == 6 and all(t.window_start == 2019 for t in cumulative)
+    assert all(registry.indicator(t).flow for t in cumulative)
+
+
+def test_units_match_bound_indicators_and_proxies_are_labelled(registry):
+    for target in registry.targets:
+        assert registry.indicator(target).unit == target.unit
+        assert registry.indicator(target).proxy_for is None
+        for proxy in target.proxies:
+            assert registry.indicators[proxy].proxy_for == target.id
+    assert registry.target("e_pm25").unit == "微克/立方米"
+
+
+def test_meets_respects_the_operator(registry):
+    pm25, npr = registry.target("e_pm25"), registry.target("ind_new_product_rate")
+    assert pm25.meets(35) and pm25.meets(28) and not pm25.meets(35.1)
+    assert npr.meets(35) and npr.meets(41.2) and not npr.meets(34.9)
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["targets"][0].update(colour="red"), "target ind_trad_mfg_va_growth, field colour: Extra inputs are not permitted"),
+        (lambda d: d["targets"][3].pop("clause"), "target ind_new_product_rate, field clause: Field required"),
+        (lambda d: d["targets"][3].update(kind="share"), "target ind_new_product_rate, field kind"),
+        (lambda d: d["targets"][3].update(op="=="), "target ind_new_product_rate, field op"),
+        (lambda d: d["targets"][3].update(unit="亿元"), "target ind_new_product_rate, field unit: '亿元' does not match indicator ind_new_product_rate unit '%'"),
+        (lambda d: d["targets"][3].update(unit="furlongs"), 'target ind_new_product_rate, field unit: Value error, unknown unit "furlongs"'),
+        (lambda d: d["targets"][3].update(indicator="nope"), "target ind_new_product_rate, field indicator: no indicator 'nope'"),
+        (lambda d: d["targets"][0].update(window_start=None), "target ind_trad_mfg_va_growth, field window_start: a avg_growth target needs"),
+        (lambda d: d["targets"][28].update(proxies=["e_pm25_xx"]), "target e_pm25, field proxies: no indicator 'e_pm25_xx'"),
+        (lambda d: d["targets"].append(dict(d["targets"][0])), "target ind_trad_mfg_va_growth: defined twice"),
+        (lambda d: d["indicators"][0].update(scale="ratio"), "indicator ind_trad_mfg_va_growth, field scale"),
+        (lambda d: d.update(extra=[]), "unknown top-level keys ['extra']"),
+    ],
+)
+def test_schema_rejects_bad_registries(tmp_path, mutate, expected):
+    doc = _doc()
+    mutate(doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        load_registry(path)
+    assert str(path) in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_missing_and_malformed_files(tmp_path):
+    with pytest.raises(InputError, match="registry file not found"):
+        load_registry(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("targets: [unclosed", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_registry(bad)
