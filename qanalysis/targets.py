@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -75,6 +76,12 @@ class Target(_Strict):
     def higher_is_better(self) -> bool:
         return self.op == ">="
 
+    @property
+    def goal(self) -> str:
+        """"≤ 35 微克/立方米 (2022)", with the window for growth and cumulative targets: the target in one cell."""
+        window = f"{self.window_start}–" if self.kind in ("avg_growth", "cumulative") and self.window_start else ""
+        return f"{self.op.replace('>=', '≥').replace('<=', '≤')} {self.value:g} {self.unit} ({window}{self.target_year})"
+
 
 class Registry(_Strict):
     """The targets and the indicators they name, checked against each other."""
@@ -84,6 +91,17 @@ class Registry(_Strict):
 
     def indicator(self, target: Target) -> Indicator:
         return self.indicators[target.indicator]
+
+    def table(self) -> pd.DataFrame:
+        """The targets as a table (id, section, names, kind, goal, indicator, proxies, clause), in policy order."""
+        return pd.DataFrame(
+            [
+                {"target": t.id, "section": t.section.split(" ")[0], "name_zh": t.name_zh, "name_en": t.name_en,
+                 "kind": t.kind, "goal": t.goal, "indicator": t.indicator, "proxies": ", ".join(t.proxies),
+                 "clause": t.clause}
+                for t in self.targets
+            ]
+        )
 
     def target(self, target_id: str) -> Target:
         for target in self.targets:

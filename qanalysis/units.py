@@ -7,6 +7,7 @@ indicator is an error, never a silent rescale.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ _ALIASES = {
     "万元/人.年": "万元/人·年",
     "万元/(人·年)": "万元/人·年",
     "元/人": "元/人·年",
+    "万元/人年": "万元/人·年",
+    "元/人年": "元/人·年",
     "分值": "分",
     "名": "位",
     "处": "个",
@@ -72,15 +75,24 @@ _ALIASES = {
 _BRACKETS = "()（）[]【】"
 
 
+_DOTS = "•・‧∙⋅･"  # middle-dot look-alikes typed for "·" in 万元/人·年
+
+
 def normalise(text: str) -> str:
-    """Fold full-width forms (NFKC), drop brackets and spaces: "（亿元）" -> "亿元"."""
+    """Fold full-width forms (NFKC), middle-dot look-alikes, ASCII case and "^"; drop brackets and spaces:
+    "（亿元）" -> "亿元", "万元/人•年" -> "万元/人·年", "UG/M^3" -> "ug/m3"."""
     folded = unicodedata.normalize("NFKC", str(text)).strip()
     folded = folded.replace("³", "3").replace("²", "2") if "/" in folded or "m" in folded else folded
+    folded = re.sub(f"[{_DOTS}]", "·", folded).replace("^", "")
+    folded = "".join(ch.lower() if ch.isascii() else ch for ch in folded)
     return re.sub(rf"[{re.escape(_BRACKETS)}\s]", "", folded)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(text: str) -> Unit:
-    """Return the canonical Unit for a spelling, or raise ValueError naming what was found."""
+    """Return the canonical Unit for a spelling, or raise ValueError naming what was found.
+
+    Cached: a table repeats a handful of spellings thousands of times, and each lookup folds every alias."""
     key = normalise(text)
     if key in _UNITS:
         return _UNITS[key]

@@ -122,3 +122,12 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("targets: [unclosed", encoding="utf-8")
     with pytest.raises(InputError, match="not valid YAML"):
         load_registry(bad)
+
+
+def test_goal_and_table_read_like_the_policy(registry):
+    assert registry.target("e_pm25").goal == "≤ 35 微克/立方米 (2022)"
+    assert registry.target("c_qianjiang_cup").goal == "≥ 70 个 (2019–2022)"
+    table = registry.table()
+    assert list(table["target"]) == [t.id for t in registry.targets]
+    assert table.set_index("target").loc["e_surface_water_iii", "proxies"] == "e_surface_water_iii_city, e_surface_water_iii_zj"
+    assert table["section"].value_counts().to_dict() == {"二(二)": 16, "二(一)": 12, "二(三)": 3}

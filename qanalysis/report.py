@@ -1,0 +1,308 @@
+"""The briefing pack for one vintage: charts, the Excel scorecard and a one-page summary (Markdown and HTML).
+
+Three parts, as in owid/etl steps: load (registry, tidy data, sources), compute (assessment, outlooks, proxies,
+vintages — all from `assess`, nothing re-derived here), save. Every file is byte-identical on rerun: charts carry no
+timestamps (`plots.save`), the workbook has fixed properties and fixed zip-entry times, the summary has no clock.
+
+Language: charts follow `lang` ("zh" default, or "en"). The summary is written in Chinese with each target's English
+name in brackets, because its readers are the bureau's analysts and the project's English-speaking reviewers at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+from tqdm import tqdm
+
+from . import paths, plots
+from .targets import Registry, load_registry
+
+FLAGGED = ("unlikely", "very unlikely")
+FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook created/modified: fixed, so reruns are identical
+VINTAGE_FROM = 2018  # the policy's launch year: vintages run from it to the briefing's as-of year
+
+
+def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "indicators.csv",
+                registry_path: Path = paths.REGISTRY, seed: int = 0, lang: str = "zh") -> list[Path]:
+    """Write figures/, scorecard.xlsx, summary.md and summary.html into `out_dir`; return the paths written."""
+    from . import assess  # the engine and the reader are imported here, so the writers below work without them
+    from .build import read_indicators
+
+    out_dir, data_path = Path(out_dir), Path(data_path)
+    registry = load_registry(registry_path)
+    data = read_indicators(data_path)
+    sources = _read_csv(data_path.parent / "sources.csv")
+    coverage = _read_csv(data_path.parent / "coverage_targets.csv")
+    policy = _policy_name(Path(registry_path))
+
+    table = assess.assess(registry, data, as_of, seed=seed)
+    outlooks = assess.outlooks(registry, data, as_of, seed=seed)
+    proxies = assess.assess_proxies(registry, data, as_of, seed=seed)
+    years = tuple(range(min(VINTAGE_FROM, as_of), as_of + 1))
+    vintage = assess.vintage_matrix(registry, data, as_of_years=years, seed=seed)
+
+    written = _figures(out_dir / "figures", registry, data, sources, outlooks, table, vintage, coverage, policy, lang)
+    written.append(write_scorecard(out_dir / "scorecard.xlsx", registry, table, proxies, vintage, sources))
+    written += write_summary(out_dir, registry, table, as_of)
+    return written
+
+
+def _read_csv(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path, dtype={"id": str, "source": str}) if path.exists() else None
+
+
+def _policy_name(registry_path: Path) -> str:
+    """The policy's document number (市委〔2018〕27号), the source of every target line."""
+    doc = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
+    return str((doc.get("registry") or {}).get("policy", "")).split(" ")[0]
+
+
+def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None) -> list[str]:
+    """"publisher [id]" for each source of the values a chart plots (years <= as_of), in first-use order.
+
+    Only the publisher's own name is kept ("中国网, reporting ..." -> "中国网"): the full record is in the Sources
+    sheet, the chart needs a line a reader can follow there.
+    """
+    rows = data[(data["indicator"] == indicator) & (data["year"] <= as_of)].sort_values("year")
+    ids = list(dict.fromkeys(str(s) for s in rows["source"]))
+    if sources is None:
+        return ids
+    table = sources.fillna("").set_index("id")
+    labels = []
+    for sid in ids:
+        who = str(table["publisher"].get(sid, "")) or str(table["title"].get(sid, ""))
+        who = re.split(r"[,，;；(（]| via ", who)[0].strip()
+        labels.append(f"{plots._short(who, 24)} [{sid}]" if who else sid)
+    return labels
+
+
+def _figures(folder: Path, registry: Registry, data, sources, outlooks, table, vintage, coverage, policy,
+             lang) -> list[Path]:
+    """One fan chart per target (with a progress bar), then the scorecard, coverage and vintage charts."""
+    written = []
+    target_note = ("目标: " if lang == "zh" else "Targets: ") + policy
+    for outlook in tqdm(outlooks, desc="fan charts", unit="target", file=sys.stderr):
+        labels = source_labels(outlook.indicator.id, data, outlook.as_of, sources)
+        fig = plots.fan_chart(outlook, lang=lang, sources=[*labels, target_note])
+        written += plots.save(fig, folder / outlook.target.id)
+    assessed = [plots.t(lang, "assessment"), target_note]
+    written += plots.save(plots.scorecard_chart(table, registry, lang, sources=assessed), folder / "scorecard")
+    written += plots.save(plots.vintage_heatmap(vintage, registry, lang, sources=assessed), folder / "vintage")
+    if coverage is not None:
+        note = ["data/processed/indicators.csv"]
+        written += plots.save(plots.coverage_chart(coverage, lang, registry, sources=note), folder / "coverage")
+    return written
+
+
+# --- Excel scorecard ---------------------------------------------------------------------------------------------
+
+WIDTHS = {"target": 26, "name_zh": 30, "name_en": 40, "section": 26, "goal": 16, "reason": 60, "method": 18,
+          "status": 20, "proxy": 26, "title": 50, "address": 40, "quote": 60, "note": 40, "proxies": 26}
+PERCENT = {"p_meet"}
+NUMBER = {"latest_value", "projected", "lo80", "hi80", "eurostat_ratio", "unsd_share", "goal_value"}
+
+
+def _with_names(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Put the target's names, section and goal beside its id: the scorecard is read by people, not joins."""
+    by_id = {tg.id: tg for tg in registry.targets}
+    extra = pd.DataFrame({
+        "name_zh": [by_id[x].name_zh for x in frame["target"]],
+        "name_en": [by_id[x].name_en for x in frame["target"]],
+        "section": [by_id[x].section for x in frame["target"]],
+        "goal": [_goal(by_id[x]) for x in frame["target"]],
+    }, index=frame.index)
+    front = ["target", "name_zh", "name_en", "section", "goal"]
+    return pd.concat([frame[["target"]], extra, frame.drop(columns="target")], axis=1)[
+        front + [c for c in frame.columns if c != "target"]]
+
+
+def _goal(target) -> str:
+    """"≤ 35 微克/立方米 (2022)": the target in one readable cell."""
+    op = target.op.replace(">=", "≥").replace("<=", "≤")
+    return f"{op} {target.value:g} {target.unit} ({target.target_year})"
+
+
+def _write_sheet(ws, frame: pd.DataFrame) -> None:
+    """A table with a bold frozen header, autofilter, widths, status fills, 0% probabilities and wrapped reasons."""
+    header_fill = PatternFill("solid", fgColor="EDEDED")
+    ws.append([str(c) for c in frame.columns])
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for record in frame.itertuples(index=False):
+        ws.append([_cell(v) for v in record])
+    for j, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = WIDTHS.get(str(column), 12)
+        for cell in ws[letter][1:]:
+            if column in PERCENT or (isinstance(column, int) and column > 1900):
+                cell.number_format = "0%"
+            elif column in NUMBER:
+                cell.number_format = "#,##0.0#"
+            if column in ("reason", "quote", "note", "title", "clause"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if column == "status" and cell.value in plots.STATUS_COLOURS:
+                _status_fill(cell)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(1, frame.shape[1]))}{len(frame) + 1}"
+
+
+def _cell(value):
+    """A value openpyxl can write: numpy scalars as Python numbers, lists as "a; b", missing as empty."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _status_fill(cell) -> None:
+    """The status colour from plots.STATUS_COLOURS, with white text where the fill is dark."""
+    colour = plots.STATUS_COLOURS[cell.value].lstrip("#").upper()
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    cell.fill = PatternFill("solid", fgColor=colour)
+    cell.font = Font(color="FFFFFF" if 0.299 * r + 0.587 * g + 0.114 * b < 140 else "000000")
+
+
+def write_scorecard(path: Path, registry: Registry, table: pd.DataFrame, proxies: pd.DataFrame,
+                    vintage: pd.DataFrame, sources: pd.DataFrame | None) -> Path:
+    """scorecard.xlsx: Scorecard, Proxies, Vintages and Sources sheets, byte-identical on rerun."""
+    wb = Workbook()
+    wb.active.title = "Scorecard"
+    _write_sheet(wb.active, _with_names(table, registry))
+    _write_sheet(wb.create_sheet("Proxies"), _with_names(proxies, registry) if len(proxies) else proxies)
+    _write_sheet(wb.create_sheet("Vintages"), _vintage_wide(vintage, registry))
+    if sources is not None:
+        _write_sheet(wb.create_sheet("Sources"), sources)
+    wb.properties.creator = "qanalysis"
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # not wb.save(): that stamps `modified` with the clock
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_fixed_zip_times(buffer.getvalue()))
+    return path
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """Re-pack the xlsx with every entry dated 1980-01-01: zip entries otherwise carry the time of writing."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _vintage_wide(vintage: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Targets as rows, as-of years as columns of P(meet) (the heatmap's numbers)."""
+    wide = vintage.pivot(index="target", columns="as_of", values="p_meet") if "as_of" in vintage.columns else vintage
+    order = [tg.id for tg in registry.targets if tg.id in wide.index]
+    wide = wide.reindex(order)
+    wide.columns = [int(c) for c in wide.columns]
+    return wide.rename_axis("target").reset_index()
+
+
+# --- one-page summary --------------------------------------------------------------------------------------------
+
+def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[tuple]:
+    """The summary as blocks (heading, paragraph, list, table), rendered to Markdown and HTML alike."""
+    by_id = {tg.id: tg for tg in registry.targets}
+    counts = table["status"].value_counts()
+    flagged = table[table["status"].isin(FLAGGED)].sort_values(["p_meet", "target"])
+    missing = table[table["status"] == "insufficient data"]
+    blocks = [
+        ("h1", f"2022年质量提升量化目标评估 (截至 {as_of} 年) — Outlook for the 2022 quality targets, as of {as_of}"),
+        ("p", f"评估时点: {as_of} 年, 只使用 {as_of} 年及以前公布的数值。共 {len(table)} 个量化目标。"),
+        ("h2", "各状态目标数 (Targets by status)"),
+        ("table", ["状态", "status", "目标数"],
+         [[plots.STATUS_ZH[s], s, str(int(counts[s]))] for s in plots.STATUS_COLOURS if s in counts]),
+        ("h2", f"需要关注: 不太可能或很不可能达成 (Flagged: unlikely or very unlikely) — {len(flagged)}"),
+    ]
+    items = []
+    for row in flagged.itertuples(index=False):
+        tg = by_id[row.target]
+        outlook = ""
+        if pd.notna(row.projected):
+            outlook = f"; 预测 {tg.target_year}: {row.projected:.4g} (80%: {row.lo80:.4g}–{row.hi80:.4g}) {tg.unit}"
+        items.append(f"`{tg.id}` {tg.name_zh} ({tg.name_en}): {plots.STATUS_ZH[row.status]} ({row.status}), "
+                     f"P(达成) = {row.p_meet:.0%}; 目标 {_goal(tg)}{outlook}。原因: {str(row.reason).strip()}")
+    blocks.append(("ul", items) if items else ("p", "无 (none)。"))
+    blocks.append(("h2", f"数据不足, 无法评估 (Insufficient data) — {len(missing)}"))
+    blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}) — 所需数据: "
+                          f"{registry.indicator(by_id[r.target]).bureau_table}" for r in missing.itertuples(index=False)])
+                  if len(missing) else ("p", "无 (none)。"))
+    blocks += [("h2", "方法与措辞 (Method and calibrated language)"), ("p", METHOD_NOTE)]
+    return blocks
+
+
+METHOD_NOTE = (
+    "P(达成) 是按截至评估年的数据预测 2022 年、由预测分布 (固定随机种子的样本路径) 算出的达成概率。状态用 IPCC 校准用语: "
+    "很可能 (≥90%)、可能 (≥66%)、可能性相当 (33–66%)、不太可能 (≤33%)、很不可能 (≤10%); 目标年已有数值时为已达成/未达成; "
+    "序列过短时为数据不足, 并说明原因。代理指标只作旁证, 从不替代目标本身的指标。"
+    " P(meet) is the probability that the 2022 value meets the target, from the seeded forecast distribution made "
+    "with data up to the as-of year only; statuses follow the IPCC likelihood scale; proxies are shown beside a "
+    "target, never in its place. Charts: figures/; all numbers: scorecard.xlsx.")
+
+
+def _md(blocks: list[tuple]) -> str:
+    out = []
+    for kind, *rest in blocks:
+        if kind in ("h1", "h2"):
+            out.append(("# " if kind == "h1" else "## ") + rest[0])
+        elif kind == "p":
+            out.append(rest[0])
+        elif kind == "ul":
+            out.append("\n".join(f"- {item}" for item in rest[0]))
+        else:
+            header, rows = rest
+            lines = [header, ["---"] * len(header), *rows]
+            out.append("\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines))
+    return "\n\n".join(out) + "\n"
+
+
+def _html(blocks: list[tuple]) -> str:
+    def inline(text: str) -> str:
+        parts = html.escape(text).split("`")
+        return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+    body = []
+    for kind, *rest in blocks:
+        if kind in ("h1", "h2", "p"):
+            body.append(f"<{kind}>{inline(rest[0])}</{kind}>")
+        elif kind == "ul":
+            body.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in rest[0]) + "</ul>")
+        else:
+            header, rows = rest
+            chips = {plots.STATUS_ZH[s]: c for s, c in plots.STATUS_COLOURS.items()}
+            cells = "".join(
+                "<tr>" + "".join(f'<td><span class="chip" style="background:{chips[c]}"></span>{inline(c)}</td>'
+                                 if c in chips else f"<td>{inline(c)}</td>" for c in row) + "</tr>" for row in rows)
+            body.append("<table><tr>" + "".join(f"<th>{inline(h)}</th>" for h in header) + f"</tr>{cells}</table>")
+    style = ("body{font-family:'Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:60em;margin:2em auto;"
+             "line-height:1.5;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;"
+             "padding:.2em .8em;text-align:left}.chip{display:inline-block;width:.8em;height:.8em;margin-right:.4em}")
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8"><title>summary</title>'
+            f"<style>{style}</style></head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def write_summary(out_dir: Path, registry: Registry, table: pd.DataFrame, as_of: int) -> list[Path]:
+    """summary.md and summary.html, the same content."""
+    blocks = summary_blocks(registry, table, as_of)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md, page = out_dir / "summary.md", out_dir / "summary.html"
+    md.write_text(_md(blocks), encoding="utf-8")
+    page.write_text(_html(blocks), encoding="utf-8")
+    return [md, page]

@@ -1,0 +1,283 @@
+"""Charts: Chinese renders with zero warnings in Noto Sans SC, drawn data equal the outlook's numbers, saves are
+byte-identical. Small hand-made Outlook-like objects keep these tests independent of the forecasting engine."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+
+from qanalysis import plots
+from qanalysis.targets import load_registry
+
+REGISTRY = load_registry()
+
+
+@dataclass
+class Forecast:
+    years: np.ndarray
+    mean: np.ndarray
+    lo80: np.ndarray
+    hi80: np.ndarray
+    lo95: np.ndarray
+    hi95: np.ndarray
+    paths: np.ndarray
+    model: str = "drift"
+    tier: str = "short"
+    notes: tuple = ()
+
+
+@dataclass
+class Outlook:
+    target: object
+    indicator: object
+    as_of: int
+    history: pd.Series
+    forecast: Forecast | None
+    measure: str
+    required_path: pd.Series | None
+    row: dict = field(default_factory=dict)
+
+
+def forecast_from(years, paths) -> Forecast:
+    q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
+    return Forecast(np.asarray(years), paths.mean(axis=0), q[0], q[1], q[2], q[3], paths)
+
+
+def outlook(target_id, history: dict, as_of=2018, paths=None, required=None, status="likely", p=0.7) -> Outlook:
+    target = REGISTRY.target(target_id)
+    years = np.arange(as_of + 1, target.target_year + 1)
+    fc = forecast_from(years, paths) if paths is not None else None
+    req = pd.Series(required, index=range(as_of, target.target_year + 1)) if required is not None else None
+    hist = pd.Series(history, dtype=float)
+    return Outlook(target, REGISTRY.indicator(target), as_of, hist, fc, target.kind, req,
+                   {"target": target_id, "status": status, "p_meet": p, "method": "drift"})
+
+
+def pm25() -> Outlook:
+    rng = np.random.default_rng(1)
+    paths = 40 + np.cumsum(rng.normal(-2, 3, (400, 4)), axis=1)
+    return outlook("e_pm25", {2013: 70, 2016: 49, 2017: 45, 2018: 40}, paths=paths, required=np.linspace(40, 35, 5))
+
+
+def qianjiang(as_of=2018, history=None) -> Outlook:
+    rng = np.random.default_rng(2)
+    paths = rng.poisson(18, (400, 2022 - as_of)).astype(float)
+    return outlook("c_qianjiang_cup", history or {2015: 15, 2016: 18, 2017: 20, 2018: 17}, as_of=as_of, paths=paths,
+                   status="about as likely as not", p=0.5)
+
+
+def growth() -> Outlook:
+    rng = np.random.default_rng(3)
+    return outlook("ind_trad_mfg_va_growth", {2016: 3.2, 2017: 6.0, 2018: 4.4}, paths=rng.normal(4.5, 2, (400, 4)),
+                   required=[4.4, 4.0, 4.0, 4.0, 4.0], status="unlikely", p=0.3)
+
+
+def no_data() -> Outlook:
+    return outlook("ind_new_product_rate", {}, status="insufficient data", p=float("nan"))
+
+
+def assessment() -> pd.DataFrame:
+    rows = [("e_pm25", 0.72, "likely"), ("c_qianjiang_cup", 0.5, "about as likely as not"),
+            ("ind_trad_mfg_va_growth", 0.3, "unlikely"), ("q_agri_product_pass_rate", 0.95, "very likely"),
+            ("c_prefab_share", 0.05, "very unlikely"), ("ind_new_product_rate", float("nan"), "insufficient data")]
+    return pd.DataFrame([{"target": t, "as_of": 2018, "p_meet": p, "status": s} for t, p, s in rows])
+
+
+def all_charts(lang):
+    vintage = pd.DataFrame([{"target": t, "as_of": y, "p_meet": p} for t, p in [("e_pm25", 0.6), ("c_prefab_share", 0.1)]
+                            for y, p in [(2018, p), (2019, min(1.0, p + 0.2))]])
+    coverage = pd.DataFrame({"target": ["e_pm25", "c_prefab_share", "c_luban_awards"], "years": ["2013, 2018-2021", "2017", None]})
+    return {
+        "fan_level": plots.fan_chart(pm25(), lang, sources=["杭州市生态环境局 [S01]"]),
+        "fan_cumulative": plots.fan_chart(qianjiang(), lang),
+        "fan_growth": plots.fan_chart(growth(), lang),
+        "fan_no_data": plots.fan_chart(no_data(), lang),
+        "scorecard": plots.scorecard_chart(assessment(), REGISTRY, lang),
+        "coverage": plots.coverage_chart(coverage, lang, REGISTRY),
+        "vintage": plots.vintage_heatmap(vintage, REGISTRY, lang),
+        "reliability": plots.reliability_chart([0.9, 0.2, 0.6, 0.3], [1, 0, 0, 1], lang),
+    }
+
+
+def by_gid(fig, gid):
+    ax = fig.axes[0]
+    found = [a for a in [*ax.lines, *ax.collections, *ax.texts] if a.get_gid() == gid]
+    assert found, f"no artist with gid {gid}"
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_renders_with_zero_warnings(lang):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts = all_charts(lang)
+        for fig in charts.values():
+            fig.savefig(io.BytesIO(), format="png")  # drawn outside the style context, as a notebook would
+            fig.savefig(io.BytesIO(), format="svg")
+    messages = [str(w.message) for w in caught]
+    assert not [m for m in messages if "Glyph" in m or "missing from font" in m]
+    assert messages == []
+
+
+def test_chinese_text_resolves_to_noto_sans_sc():
+    fig = plots.fan_chart(pm25(), "zh")
+    title = next(t for t in fig.texts if t.get_gid() == "title")
+    assert title.get_text() == "城市空气质量细颗粒物(PM2.5)平均浓度"
+    assert title.get_fontproperties().get_family()[0] == "Noto Sans SC"
+    path = font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
+    assert Path(path).name == "NotoSansSC-Regular.otf"
+
+
+def test_setup_fonts_is_idempotent_and_import_changes_nothing():
+    plots.setup_fonts()
+    plots.setup_fonts()
+    assert sum(f.name == "Noto Sans SC" for f in font_manager.fontManager.ttflist) == 1
+    before = matplotlib.rcParams["font.family"]
+    plots.fan_chart(pm25(), "zh")
+    assert matplotlib.rcParams["font.family"] == before
+    code = ("import matplotlib as m; from matplotlib import font_manager as fm; b = dict(m.rcParams); "
+            "import qanalysis.plots; assert dict(m.rcParams) == b; "
+            "assert 'Noto Sans SC' not in {f.name for f in fm.fontManager.ttflist}")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_fan_chart_draws_the_outlooks_numbers():
+    ol = pm25()
+    fig = plots.fan_chart(ol, "zh")
+    (hist,) = by_gid(fig, "history")
+    x, y = hist.get_data()
+    drawn = pd.Series(y, index=x.astype(int)).dropna()
+    pd.testing.assert_series_equal(drawn, ol.history.astype(float), check_names=False, check_index_type=False)
+    assert np.isnan(y[list(x).index(2014)])  # no line drawn through the unpublished years
+    (central,) = by_gid(fig, "forecast")
+    np.testing.assert_allclose(central.get_xdata(), ol.forecast.years)
+    np.testing.assert_allclose(central.get_ydata(), ol.forecast.mean)
+    for gid, lo, hi in [("band80", ol.forecast.lo80, ol.forecast.hi80), ("band95", ol.forecast.lo95, ol.forecast.hi95)]:
+        (band,) = by_gid(fig, gid)
+        vertices = band.get_paths()[0].vertices
+        for year, a, b in zip(ol.forecast.years, lo, hi):
+            at = vertices[np.isclose(vertices[:, 0], year), 1]
+            assert at.min() == pytest.approx(a) and at.max() == pytest.approx(b)
+    (target,) = by_gid(fig, "target")
+    assert set(target.get_ydata()) == {35.0}
+    assert min(target.get_xdata()) < 2022 < max(target.get_xdata())
+    assert target.get_label() == "目标 ≤ 35 微克/立方米"
+    (required,) = by_gid(fig, "required")
+    np.testing.assert_allclose(required.get_ydata(), ol.required_path.to_numpy())
+    (as_of,) = by_gid(fig, "as_of")
+    assert set(as_of.get_xdata()) == {2018}
+    subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
+    assert subtitle == "可能达成 · P(达成) = 70% · 方法: drift"
+    source = next(t for t in fig.texts if t.get_gid() == "source").get_text()
+    assert source.startswith("资料来源: ")
+
+
+def test_english_labels():
+    fig = plots.fan_chart(pm25(), "en")
+    assert next(t for t in fig.texts if t.get_gid() == "title").get_text() == "Urban PM2.5 annual mean concentration"
+    assert by_gid(fig, "target")[0].get_label() == "Target ≤ 35 µg/m³"
+    assert next(t for t in fig.texts if t.get_gid() == "source").get_text().startswith("Source: ")
+
+
+def test_cumulative_target_is_drawn_as_running_sum_with_bands_from_paths():
+    ol = qianjiang(as_of=2020, history={2018: 17, 2019: 20, 2020: 15})
+    cum = plots.cumulative_fan(ol, ol.history)
+    np.testing.assert_allclose(cum["years"], [2018, 2019, 2020])
+    np.testing.assert_allclose(cum["values"], [0, 20, 35])  # the window starts in 2019: 2018 is not counted
+    fan = cum["fan"]
+    np.testing.assert_allclose(fan["years"], [2021, 2022])
+    np.testing.assert_allclose(fan["mean"], 35 + np.cumsum(ol.forecast.mean))
+    sums = 35 + ol.forecast.paths.sum(axis=1)
+    assert fan["lo80"][-1] == pytest.approx(np.quantile(sums, 0.1))
+    assert fan["hi95"][-1] == pytest.approx(np.quantile(sums, 0.975))
+    fig = plots.fan_chart(ol, "zh")
+    np.testing.assert_allclose(by_gid(fig, "forecast")[0].get_ydata(), fan["mean"])
+    assert by_gid(fig, "target")[0].get_label() == "目标 ≥ 70 个 (2019–2022)"
+
+
+def test_cumulative_with_a_missing_window_year_draws_no_running_sum():
+    ol = qianjiang(as_of=2021, history={2019: 20, 2021: 15})
+    assert plots.cumulative_fan(ol, ol.history) is None
+
+
+def test_target_without_data_names_the_bureau_table():
+    fig = plots.fan_chart(no_data(), "zh")
+    ax = fig.axes[0]
+    texts = {t.get_gid(): t.get_text() for t in ax.texts}
+    assert texts["no_data"] == "暂无公开数据"
+    assert "新产品产值/工业总产值" in texts["bureau_table"].replace("\n", "")
+    assert not ax.axison
+
+
+def test_scorecard_dots_sit_at_p_meet_in_status_colours():
+    table = assessment()
+    fig = plots.scorecard_chart(table, REGISTRY, "zh")
+    for row in table.itertuples():
+        if row.status == "insufficient data":
+            assert by_gid(fig, f"nodata:{row.target}")[0].get_text() == "数据不足"
+            continue
+        (dot,) = by_gid(fig, f"dot:{row.target}")
+        assert dot.get_xdata()[0] == pytest.approx(row.p_meet)
+        assert matplotlib.colors.to_hex(dot.get_color()) == plots.STATUS_COLOURS[row.status]
+
+
+def test_vintage_heatmap_prints_p_meet():
+    vintage = pd.DataFrame({"target": ["e_pm25", "e_pm25", "c_prefab_share", "c_prefab_share"],
+                            "as_of": [2018, 2019, 2018, 2019], "p_meet": [0.61, 0.83, 0.07, np.nan]})
+    fig = plots.vintage_heatmap(vintage, REGISTRY, "en")
+    cells = [t.get_text() for t in by_gid(fig, "cell")]
+    assert cells == ["7%", "—", "61%", "83%"] or cells == ["61%", "83%", "7%", "—"]
+
+
+def test_reliability_chart_reports_brier_and_bins():
+    fig = plots.reliability_chart([0.9, 0.2, 0.6, 0.3, 0.05], [1, 0, 0, 1, 0], "en")
+    title = next(t for t in fig.texts if t.get_gid() == "title").get_text()
+    assert "Brier = 0.180" in title and "n = 5" in title
+    (curve,) = by_gid(fig, "calibration")
+    np.testing.assert_allclose(curve.get_xdata(), [0.05, 0.25, 0.6, 0.9])
+    np.testing.assert_allclose(curve.get_ydata(), [0, 0.5, 0, 1])
+    with pytest.raises(ValueError):
+        plots.reliability_chart([0.5], [1, 0])
+
+
+def test_save_is_byte_identical_on_rerun(tmp_path):
+    first = plots.save(plots.fan_chart(pm25(), "zh"), tmp_path / "a" / "e_pm25")
+    second = plots.save(plots.fan_chart(pm25(), "zh"), tmp_path / "b" / "e_pm25")
+    assert [p.name for p in first] == ["e_pm25.png", "e_pm25.svg"]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes()
+    png, svg = first[0].read_bytes(), first[1].read_text(encoding="utf-8")
+    assert b"Software" not in png and b"Matplotlib" not in png
+    assert "<dc:date>" not in svg
+    from PIL import Image
+
+    assert Image.open(first[0]).size == (1200, 675)  # 8 x 4.5 in at 150 dpi
+
+
+def test_source_line_wraps_to_two_lines_at_most():
+    line = plots.source_line([f"某某统计局发布的第{i}号统计公报 [S{i:02d}]" for i in range(20)], "zh")
+    assert line.startswith("资料来源: ") and line.count("\n") == 1 and line.endswith("…")
+    assert plots.source_line(None, "en") == "Source: not given"
+    with pytest.raises(ValueError):
+        plots.t("fr", "source")
+
+
+def test_coverage_chart_reads_the_processed_years_text():
+    coverage = pd.DataFrame({"target": ["e_pm25", "c_prefab_share", "c_luban_awards"],
+                             "years": ["2013, 2018-2020", "2017", None]})
+    assert plots.coverage_years(coverage) == {"e_pm25": {2013, 2018, 2019, 2020}, "c_prefab_share": {2017},
+                                              "c_luban_awards": set()}
+    fig = plots.coverage_chart(coverage, "zh", REGISTRY, as_of=2018)
+    assert list(by_gid(fig, "have:e_pm25")[0].get_xdata()) == [2013, 2018, 2019, 2020]
+    assert len(by_gid(fig, "have:ind_new_product_rate")[0].get_xdata()) == 0  # every target has a row
+    assert next(t for t in fig.texts if t.get_gid() == "subtitle").get_text() == "2/31 个目标至少有一个公开数值"
