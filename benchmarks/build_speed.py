@@ -19,7 +19,7 @@ import numpy as np
 import openpyxl
 import yaml
 
-from qanalysis import loaders, paths
+from qanalysis import paths, sheets
 from qanalysis.build import build
 from qanalysis.targets import load_registry
 
@@ -87,11 +87,11 @@ def main() -> None:
         for label, raw_dir, registry_path, workbook, sheet in cases:
             _report(f"{label}: of which load_registry()", _timed(lambda: load_registry(registry_path), repeat))
             for engine in ("calamine", "openpyxl"):
-                loaders.ENGINE = engine
-                _report(f"{label}: read one sheet ({engine})", _timed(lambda: loaders.read_grid(workbook, sheet), repeat))
+                sheets.ENGINE = engine
+                _report(f"{label}: read one sheet ({engine})", _timed(lambda: sheets.read_grid(workbook, sheet), repeat))
                 _report(f"{label}: build() in process ({engine})",
                         _timed(lambda: build(raw_dir, tmp / "out", registry_path), repeat))
-            loaders.ENGINE = "calamine"
+            sheets.ENGINE = "calamine"
         if paths.LAYOUTS.exists():
             command = [sys.executable, "-m", "qanalysis.cli", "build", "--out", str(tmp / "cli")]
             _report("embedded public figures: `qanalysis build` (new process)",

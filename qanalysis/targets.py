@@ -140,7 +140,7 @@ def load_registry(path: Path | str = paths.REGISTRY) -> Registry:
     """Load and cross-check a registry file; raise InputError naming the file, the record and the field."""
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise InputError(f"{path}: registry file not found") from None
     except yaml.YAMLError as exc:

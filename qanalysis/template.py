@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .errors import InputError
-from .loaders import read_grid, sheet_names
+from .sheets import read_grid, sheet_names
 from .targets import Indicator, Registry
 
 MARKER_SHEET = "_qanalysis_layout"

@@ -1,7 +1,7 @@
 """One-off developer script that made data/raw/bureau/hangzhou-public-figures.xlsx. Never run by the pipeline.
 
 Why it exists: the public figures behind the assessment were curated by hand from the research files
-(/work/shared/sources/*.csv and their notes; the inclusion rules are in data/raw/README.md). Keeping the curated
+(the shared research files sources/*.csv and their notes; the inclusion rules are in data/raw/README.md). Keeping the curated
 values here, in one literal with a source id per value, makes every cell of the raw workbook traceable and lets the
 workbook be remade identically after a correction. The workbook uses the bureau template layout (one sheet per
 policy section plus 代理指标), so `qanalysis build` reads it with the same generic reader as an analyst's own table.

@@ -197,10 +197,10 @@ SOURCE_IDS = {"S01", "S02", "S03", "S04"}
 @pytest.fixture
 def read_layout(raw_dir: Path, toy_registry):
     """read_layout(record) -> TableRead of one layout record over raw_dir; read_layout(record, checked=True) -> checked frame."""
-    from qanalysis import loaders
+    from qanalysis import layouts, loaders
 
     def _read(record: dict, checked: bool = False, engine: str | None = None):
-        layout = loaders.parse_layouts([record], "layouts.yaml", toy_registry, SOURCE_IDS)[0]
+        layout = layouts.parse_layouts([record], "layouts.yaml", toy_registry, SOURCE_IDS)[0]
         result = loaders.read_table(layout, raw_dir, toy_registry, SOURCE_IDS, engine=engine)
         return loaders.check_values(result.frame, toy_registry) if checked else result
 

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import make_workbook
 from qanalysis import cli, paths
-from qanalysis.build import (build, coverage_targets, compact_cells, read_indicators, what_is_needed,
-                             years_text)
+from qanalysis.build import build, read_indicators
+from qanalysis.coverage import compact_cells, coverage_targets, what_is_needed, years_text
 from qanalysis.errors import InputError
 from qanalysis.targets import load_registry
 
@@ -49,14 +49,15 @@ def test_build_writes_the_contract_outputs(full_raw, toy_registry_path, tmp_path
     assert gaps.loc["t_awards", "what_is_needed"] == ("2021 annual additions; the 2019-2022 sum decides the target; "
                                                       "2013-2018 values: history for the forecast")
     assert gaps.loc["t_growth", "bureau_table"] == "规上工业增加值增速所在的年鉴表"
+    # 32 indicator-years not published (44 empty cells: tax_per_mu's two rows are blank where the other has 2019/2020)
     assert (result.n_values, result.n_indicators, result.n_tables, result.n_not_published, result.n_skipped) == \
-        (25, 9, 4, 44, 3)
+        (25, 9, 4, 32, 3)
 
 
 def test_build_report_lists_what_was_not_read(full_raw, toy_registry_path, tmp_path):
     build(full_raw, tmp_path / "out", toy_registry_path)
     report = _text(tmp_path / "out", "build_report.md")
-    assert "| values written | 25 |" in report and '| cells not published (blank, "-", "…", "—") | 44 |' in report
+    assert "| values written | 25 |" in report and '| indicator-years not published (no row has a number: blank, "-", "…", "—") | 32 |' in report
     assert "| yearbook_industry | A6 | 按行业分 | no values and not mapped to an indicator (a heading row) | 0 |" in report
     assert "| yearbook_environment | C3 | 地表水达标比例 | label ignored by the layout record | 4 |" in report
     assert '| yearbook_environment | satisfaction | 2015 | D5 | "…" |' in report
@@ -67,10 +68,35 @@ def test_build_report_lists_what_was_not_read(full_raw, toy_registry_path, tmp_p
     assert str(tmp_path) not in report
 
 
+def test_not_published_counts_indicator_years_no_row_has(full_raw, toy_registry_path, tmp_path):
+    """tax_per_mu takes two rows (S01 gives 2019, S02 gives 2020): a year another row fills is not a gap."""
+    build(full_raw, tmp_path / "out", toy_registry_path)
+    report = _text(tmp_path / "out", "build_report.md")
+    assert "| public | tax_per_mu | 2013-2018, 2021-2024 | E4:J4 M4:P4 E5:J5 M5:P5 | blank |" in report
+    assert "| public | bureau/public.xlsx | 产业 | 6 | 30 | 0 |" in report
+
+
+def test_not_published_across_tables_and_duplicate_blanks():
+    from qanalysis.coverage import indicator_years, not_published
+    from qanalysis.loaders import NotPublished, TableRead
+
+    def read(table, *cells):
+        return TableRead(layout=None, frame=pd.DataFrame(),
+                         not_published=[NotPublished(table, ind, year, cell, "-") for ind, year, cell in cells])
+
+    reads = [read("a", ("x", 2018, "E4"), ("x", 2019, "F4"), ("y", 2019, "F5")),
+             read("b", ("x", 2018, "E9"), ("x", 2019, "F9"), ("x", 2020, "G9"))]
+    tidy = pd.DataFrame({"indicator": ["x", "y"], "year": [2020, 2018]})
+    gaps = not_published(reads, tidy)
+    assert [(n.table, n.indicator, n.year) for n in gaps] == [
+        ("a", "x", 2018), ("a", "x", 2019), ("a", "y", 2019), ("b", "x", 2018), ("b", "x", 2019)]
+    assert indicator_years(gaps) == 3
+
+
 def test_summary(full_raw, toy_registry_path, tmp_path):
     lines = build(full_raw, tmp_path / "out", toy_registry_path).summary().splitlines()
     assert lines[0] == "built 25 values for 9 of 9 indicators from 4 tables"
-    assert lines[1].startswith("not published: 44 cells; skipped: 3 rows or columns")
+    assert lines[1].startswith("not published: 32 indicator-years; skipped: 3 rows or columns")
     assert lines[2].endswith("indicators.csv, sources.csv, coverage_indicators.csv, coverage_targets.csv, "
                              "data_gaps.csv, build_report.md")
 

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import (AWARDS_CSV, AWARDS_LAYOUT, YEARBOOK_ENVIRONMENT, YEARBOOK_ENVIRONMENT_LAYOUT,
                       YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT, make_workbook)
-from qanalysis import loaders
+from qanalysis import cells, layouts, sheets
 
 
 def _values(frame):
@@ -22,20 +22,20 @@ def _values(frame):
     ("-3.2", -3.2, ""), ("－1.2", -1.2, ""), ("\u22123.5", -3.5, ""), ("+2", 2.0, ""), (".5", 0.5, ""), (-0.7, -0.7, ""),
 ])
 def test_parse_value_reads_yearbook_numbers(cell, number, mark):
-    value = loaders.parse_value(cell)
+    value = cells.parse_value(cell)
     assert value.number == pytest.approx(number, abs=0) and value.mark == mark
 
 
 @pytest.mark.parametrize("cell", [None, "", "  ", "-", "--", "—", "——", "－", "…", "……", "...", "–"])
 def test_parse_value_not_published_marks(cell):
-    assert loaders.parse_value(cell).number is None
+    assert cells.parse_value(cell).number is None
 
 
 def test_parse_value_percent_sign_only_in_percent_rows():
-    assert loaders.parse_value("12.5%", percent_ok=True).number == 12.5
-    assert loaders.parse_value("１２．５％", percent_ok=True).number == 12.5
+    assert cells.parse_value("12.5%", percent_ok=True).number == 12.5
+    assert cells.parse_value("１２．５％", percent_ok=True).number == 12.5
     with pytest.raises(ValueError, match='found "12.5%"'):
-        loaders.parse_value("12.5%", percent_ok=False)
+        cells.parse_value("12.5%", percent_ok=False)
 
 
 @pytest.mark.parametrize("cell, found", [
@@ -45,7 +45,7 @@ def test_parse_value_percent_sign_only_in_percent_rows():
 ])
 def test_parse_value_refuses_what_is_not_a_number(cell, found):
     with pytest.raises(ValueError, match=found):
-        loaders.parse_value(cell)
+        cells.parse_value(cell)
 
 
 @pytest.mark.parametrize("cell, year", [
@@ -54,12 +54,12 @@ def test_parse_value_refuses_what_is_not_a_number(cell, found):
     (True, None), ("18年", None),
 ])
 def test_parse_year(cell, year):
-    assert loaders.parse_year(cell) == year
+    assert cells.parse_year(cell) == year
 
 
 def test_clean_label_strips_marks_before_folding():
-    assert loaders.clean_label("指标名称①") == ("指标名称", "①")
-    assert loaders.clean_label(" 规上工业 增加值（亿元）* ") == ("规上工业增加值(亿元)", "*")
+    assert cells.clean_label("指标名称①") == ("指标名称", "①")
+    assert cells.clean_label(" 规上工业 增加值（亿元）* ") == ("规上工业增加值(亿元)", "*")
 
 
 def test_yearbook_two_row_merged_header(raw_dir, read_layout):
@@ -187,7 +187,7 @@ def test_csv_with_bom(raw_dir, read_layout):
 def test_calamine_and_openpyxl_read_the_same_grid(raw_dir):
     path = make_workbook(raw_dir / "bureau" / "yearbook.xlsx", {"工业": YEARBOOK_INDUSTRY, "环境": YEARBOOK_ENVIRONMENT})
     for sheet in ("工业", "环境"):
-        fast, slow = (loaders.read_grid(path, sheet, engine=e) for e in ("calamine", "openpyxl"))
+        fast, slow = (sheets.read_grid(path, sheet, engine=e) for e in ("calamine", "openpyxl"))
         assert set(fast.merges) == set(slow.merges) and fast.merges
         cells = lambda g: {(r, c): g.get(r, c) for r in range(len(g.rows)) for c in range(g.width)
                            if g.get(r, c) is not None}
@@ -214,7 +214,7 @@ def test_sheet_names_include_hidden_sheets(tmp_path):
     book.active.title = "a"
     book.create_sheet("b").sheet_state = "veryHidden"
     book.save(tmp_path / "h.xlsx")
-    assert loaders.sheet_names(tmp_path / "h.xlsx") == ["a", "b"]
+    assert sheets.sheet_names(tmp_path / "h.xlsx") == ["a", "b"]
 
 
 def test_load_layouts_reads_records(raw_dir, toy_registry):
@@ -222,10 +222,10 @@ def test_load_layouts_reads_records(raw_dir, toy_registry):
 
     (raw_dir / "layouts.yaml").write_text(yaml.safe_dump({"tables": [AWARDS_LAYOUT, YEARBOOK_ENVIRONMENT_LAYOUT]},
                                                          allow_unicode=True), encoding="utf-8")
-    layouts = loaders.load_layouts(raw_dir / "layouts.yaml", toy_registry, {"S01", "S02", "S03"})
-    assert [x.id for x in layouts] == ["awards", "yearbook_environment"]
-    assert layouts[1].unit.row == 4 and layouts[1].label == 3 and layouts[0].label == "A"
-    assert layouts[1].key_columns() == {0}
+    loaded = layouts.load_layouts(raw_dir / "layouts.yaml", toy_registry, {"S01", "S02", "S03"})
+    assert [x.id for x in loaded] == ["awards", "yearbook_environment"]
+    assert loaded[1].unit.row == 4 and loaded[1].label == 3 and loaded[0].label == "A"
+    assert loaded[1].key_columns() == {0}
 
 
 def test_rows_without_numbers_need_no_unit_or_source(public_table):

@@ -10,7 +10,7 @@ import yaml
 
 from conftest import (AWARDS_CSV, AWARDS_LAYOUT, SOURCE_IDS, YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT,
                       make_workbook, template_layout, template_rows, write_layouts)
-from qanalysis import loaders
+from qanalysis import layouts, sheets
 from qanalysis.build import build
 from qanalysis.errors import InputError
 
@@ -205,7 +205,7 @@ def test_workbook_declaring_an_xml_entity_is_refused(raw_dir, read_layout):
 
 def test_workbook_unpacking_to_too_much_is_refused(raw_dir, read_layout, monkeypatch):
     _sheet(raw_dir, [["表"], [], ["指标", "2018年"], ["规上工业增加值", 1]])
-    monkeypatch.setattr(loaders, "MAX_UNPACKED_BYTES", 2**20 // 4)
+    monkeypatch.setattr(sheets, "MAX_UNPACKED_BYTES", 2**20 // 4)
     with zipfile.ZipFile(raw_dir / "bureau" / "y.xlsx", "a", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/padding.bin", b"\0" * 2**20)  # 1 MB of zeros packs to about 1 kB
     assert (raw_dir / "bureau" / "y.xlsx").stat().st_size < 2**20 // 4
@@ -289,7 +289,7 @@ def test_missing_source_cell(public_table):
 # 7 ------------------------------------------------------------------ layout records
 
 def test_layout_record_with_an_unknown_field(toy_registry):
-    _raises(lambda: loaders.parse_layouts([_layout(colour="red")], "data/raw/layouts.yaml", toy_registry, SOURCE_IDS),
+    _raises(lambda: layouts.parse_layouts([_layout(colour="red")], "data/raw/layouts.yaml", toy_registry, SOURCE_IDS),
             "data/raw/layouts.yaml, table t, field colour: Extra inputs are not permitted")
 
 
@@ -301,7 +301,7 @@ def test_layout_record_with_an_unknown_field(toy_registry):
     ([0], 4, "field header_rows.0: Input should be greater than or equal to 1"),
 ])
 def test_bad_header_rows(toy_registry, rows, start, expected):
-    _raises(lambda: loaders.parse_layouts([_layout(header_rows=rows, data_start=start)], "layouts.yaml", toy_registry,
+    _raises(lambda: layouts.parse_layouts([_layout(header_rows=rows, data_start=start)], "layouts.yaml", toy_registry,
                                           SOURCE_IDS), "layouts.yaml, table t", expected)
 
 
@@ -315,16 +315,16 @@ def test_bad_header_rows(toy_registry, rows, start, expected):
     (dict(source={"fixed": "S99"}), 'field source.fixed: "S99" is not in sources.csv'),
 ])
 def test_incoherent_layout_records(toy_registry, changes, expected):
-    _raises(lambda: loaders.parse_layouts([_layout(**changes)], "layouts.yaml", toy_registry, SOURCE_IDS),
+    _raises(lambda: layouts.parse_layouts([_layout(**changes)], "layouts.yaml", toy_registry, SOURCE_IDS),
             "layouts.yaml, table t", expected)
 
 
 def test_layouts_file_not_yaml_or_wrong_shape(raw_dir, toy_registry):
     path = raw_dir / "layouts.yaml"
     path.write_text("tables: [\n", encoding="utf-8")
-    _raises(lambda: loaders.load_layouts(path, toy_registry, SOURCE_IDS), "layouts.yaml: not valid UTF-8 YAML")
+    _raises(lambda: layouts.load_layouts(path, toy_registry, SOURCE_IDS), "layouts.yaml: not valid UTF-8 YAML")
     path.write_text(yaml.safe_dump({"table": []}), encoding="utf-8")
-    _raises(lambda: loaders.load_layouts(path, toy_registry, SOURCE_IDS), "expected a mapping with one key, `tables:`")
+    _raises(lambda: layouts.load_layouts(path, toy_registry, SOURCE_IDS), "expected a mapping with one key, `tables:`")
 
 
 # 8 ------------------------------------------------------------------ csv encodings
