@@ -28,9 +28,9 @@ ARIMA_MIN_RUN = 6  # five differences for two parameters
 THETA_MIN_RUN = 3
 PHI_FIXED = 0.8  # damping used when the parameters cannot be estimated (Gardner & McKenzie's lower bound)
 
-_ALPHA = np.linspace(0.1, 1.0, 10)
+_ALPHA = np.r_[0.0, 0.05, np.linspace(0.1, 1.0, 10)]
 _BETA = np.array([0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9])
-_PHI = np.array([0.80, 0.85, 0.90, 0.94, 0.98])
+_PHI = np.array([0.80, 0.85, 0.90, 0.94, 0.98, 0.995])  # statsmodels' bounds for the damping are 0.8-0.995
 _GRID = np.array(np.meshgrid(_ALPHA, _BETA, _PHI, indexing="ij")).reshape(3, -1)
 _SES_ALPHA = np.linspace(0.01, 1.0, 100)
 _MA_THETA = np.linspace(-0.95, 0.95, 39)
@@ -103,18 +103,14 @@ def _linear_filter(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray, phi: np.n
     return errors, level, slope
 
 
-def damped(t: np.ndarray, z: np.ndarray, h: int) -> np.ndarray:
-    """Damped-trend exponential smoothing (additive, Gardner-McKenzie), parameters by least squares.
+def damped_fit(y: np.ndarray) -> tuple[float, float, float, float]:
+    """Least-squares damped Holt on equally spaced values: (SSE, final level, final slope, phi).
 
-    With fewer than DAMPED_MIN_RUN consecutive years the smoothing parameters cannot be estimated honestly, so the
-    fixed-parameter version (damped_fixed) is used; select.py says so in the forecast notes.
-    """
-    run_t, run_z = latest_run(t, z)
-    if len(run_z) < DAMPED_MIN_RUN:
-        return damped_fixed(t, z, h)
+    The smoothing parameters come from a grid; for each grid point the initial level and slope that minimise the
+    squared one-step errors are solved exactly (the errors are linear in them)."""
     alpha, beta, phi = _GRID
-    scale = max(float(np.abs(run_z).max()), 1e-12)  # keeps the 2x2 systems well conditioned for values like 1e12
-    errors, level, slope = _linear_filter(run_z / scale, alpha, beta, phi)
+    scale = max(float(np.abs(y).max()), 1e-12)  # keeps the 2x2 systems well conditioned for values like 1e12
+    errors, level, slope = _linear_filter(y / scale, alpha, beta, phi)
     e0, g1, g2 = errors[:, 0], errors[:, 1], errors[:, 2]
     a11, a12, a22 = (g1 * g1).sum(0), (g1 * g2).sum(0), (g2 * g2).sum(0)
     r1, r2 = (g1 * e0).sum(0), (g2 * e0).sum(0)
@@ -122,10 +118,23 @@ def damped(t: np.ndarray, z: np.ndarray, h: int) -> np.ndarray:
     l0 = -(a22 * r1 - a12 * r2) / det
     b0 = -(a11 * r2 - a12 * r1) / det
     sse = ((e0 + l0 * g1 + b0 * g2) ** 2).sum(0)
-    best = int(np.argmin(sse))
-    end_level = level[0, best] + l0[best] * level[1, best] + b0[best] * level[2, best]
-    end_slope = slope[0, best] + l0[best] * slope[1, best] + b0[best] * slope[2, best]
-    return scale * (end_level + end_slope * np.cumsum(phi[best] ** _steps(h)))
+    k = int(np.argmin(sse))
+    end_level = level[0, k] + l0[k] * level[1, k] + b0[k] * level[2, k]
+    end_slope = slope[0, k] + l0[k] * slope[1, k] + b0[k] * slope[2, k]
+    return float(sse[k]) * scale**2, scale * end_level, scale * end_slope, float(phi[k])
+
+
+def damped(t: np.ndarray, z: np.ndarray, h: int) -> np.ndarray:
+    """Damped-trend exponential smoothing (additive, Gardner-McKenzie), parameters by least squares.
+
+    With fewer than DAMPED_MIN_RUN consecutive years the smoothing parameters cannot be estimated honestly, so the
+    fixed-parameter version (damped_fixed) is used; select.py says so in the forecast notes.
+    """
+    _, run_z = latest_run(t, z)
+    if len(run_z) < DAMPED_MIN_RUN:
+        return damped_fixed(t, z, h)
+    _, level, slope, phi = damped_fit(run_z)
+    return level + slope * np.cumsum(phi ** _steps(h))
 
 
 def theta(t: np.ndarray, z: np.ndarray, h: int) -> np.ndarray:

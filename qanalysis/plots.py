@@ -11,7 +11,9 @@ slide loses the notebook around it.
 from __future__ import annotations
 
 import functools
-import textwrap
+import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -114,25 +116,68 @@ def name(record, lang: str) -> str:
     return record.name_zh if lang == "zh" else record.name_en
 
 
-def source_line(sources: Sequence[str] | None, lang: str, width: int | None = None) -> str:
+def _units(text: str) -> int:
+    """Display width: 2 for a wide (CJK) character, 1 otherwise."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, width: float, max_lines: int = 2) -> str:
+    """Wrap mixed Chinese/Latin text to `width` units (a CJK character counts 2, a Latin one 1).
+
+    textwrap counts characters, which makes Chinese lines twice too long and English reasons in a Chinese chart
+    break too early. Latin words stay whole; Chinese may break between any two characters.
+    """
+    lines, line = [], ""
+    for token in re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+|.", text):
+        if line.strip() and _units(line + token.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    lines.append(line.rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-2] + " …"
+    return "\n".join(lines)
+
+
+def source_line(sources: Sequence[str] | None, lang: str, width: float = 140) -> str:
     """"资料来源: a; b" wrapped to two lines at most, so a long source list cannot push the chart off the slide."""
     items = list(dict.fromkeys(s for s in (sources or []) if s)) or [t(lang, "none")]
-    text = t(lang, "source") + ("; " if lang == "en" else "；").join(items)
-    width = width or (55 if lang == "zh" else 115)
-    return "\n".join(textwrap.wrap(text, width, max_lines=2, placeholder=" …"))
+    return wrap(t(lang, "source") + ("; " if lang == "en" else "；").join(items), width)
+
+
+class Chart(Figure):
+    """A Figure that shows itself in Jupyter (`_repr_png_`) without pyplot.
+
+    Bare Figures have no rich display unless pyplot's inline backend happens to be active; going through pyplot
+    instead would keep every chart in its global figure list (leaks in report runs, double display in notebooks).
+    The PNG carries no version string, so a notebook's stored output does not change with matplotlib.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(house_rc()):
+            self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
 
 
 def new_figure(title: str, subtitle: str, sources: Sequence[str] | None, lang: str,
                size: tuple[float, float] = (8, 4.5), left: float = 0.09) -> tuple[Figure, object]:
-    """A figure with the house frame: left-aligned title and subtitle above, source line below, one axes."""
-    fig = Figure(figsize=size)
-    h = size[1]
+    """A figure with the house frame: left-aligned title and subtitle above, source line below, one axes.
+
+    Subtitle and source line wrap to two lines at most (in width units per inch of figure at their font size), and
+    the axes give way to them, so no text runs off the slide.
+    """
+    fig = Chart(figsize=size)
+    w, h = size
+    sub = wrap(subtitle, w * 12.5)
     fig.text(0.015, 1 - 0.22 / h, title, size=14, color=INK, va="top", gid="title")
-    fig.text(0.015, 1 - 0.50 / h, subtitle, size=11, color=MUTED, va="top", gid="subtitle")
-    note = source_line(sources, lang)
+    fig.text(0.015, 1 - 0.50 / h, sub, size=11, color=MUTED, va="top", gid="subtitle", linespacing=1.3)
+    note = source_line(sources, lang, width=w * 14.5)
     fig.text(0.015, 0.10 / h, note, size=9.5, color=MUTED, va="bottom", gid="source")
-    bottom = (0.62 + 0.16 * note.count("\n")) / h
-    fig.subplots_adjust(left=left, right=0.97, top=1 - 1.05 / h, bottom=bottom)
+    bottom = (0.62 + 0.17 * note.count("\n")) / h
+    fig.subplots_adjust(left=left, right=0.97, top=1 - (1.05 + 0.2 * sub.count("\n")) / h, bottom=bottom)
     return fig, fig.add_subplot()
 
 
@@ -147,12 +192,20 @@ def target_text(target, lang: str) -> str:
     return text
 
 
+def pct(p: float) -> str:
+    """P as a reader should see it: "<1%" and ">99%" rather than a rounded certainty."""
+    return "<1%" if p < 0.005 else ">99%" if p > 0.995 else f"{p:.0%}"
+
+
 def subtitle_text(row: dict, lang: str) -> str:
-    """Status word, P(meet) and method: what a reader needs to trust or question the chart."""
-    p = row.get("p_meet")
-    p_text = f"{t(lang, 'p')} = {p:.0%}" if p is not None and np.isfinite(p) else f"{t(lang, 'p')} —"
-    sep = " · "
-    return sep.join([status_label(str(row.get("status", "")), lang), p_text, f"{t(lang, 'method')}: {row.get('method', '')}"])
+    """Status word, P(meet) and the model (first clause of `method`); when there is no probability to give
+    (insufficient data, or met / missed on published values) the engine's reason instead."""
+    status, p = str(row.get("status", "")), row.get("p_meet")
+    if status in ("insufficient data", "met", "missed") or p is None or not np.isfinite(p):
+        return f"{status_label(status, lang)} · {row.get('reason', '')}".strip(" ·")
+    parts = [status_label(status, lang), f"{t(lang, 'p')} = {pct(p)}"]
+    method = str(row.get("method", "")).split(";")[0]
+    return " · ".join(parts + ([f"{t(lang, 'method')}: {method}"] if method else []))
 
 
 def _styled(chart):
@@ -182,11 +235,16 @@ def save(fig: Figure, path_without_suffix: Path | str) -> list[Path]:
 
 # --- charts over all targets -------------------------------------------------------------------------------------
 
-_LABEL = {"zh": 20, "en": 40}  # longest row label, in characters, on the target-by-row charts
+_LABEL = {"zh": 42, "en": 36}  # longest row label, in display units, on the target-by-row charts
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def shorten(text: str, width: int) -> str:
+    """Cut to `width` display units with an ellipsis, so row labels never run into the left edge."""
+    if _units(text) <= width:
+        return text
+    while _units(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def _ipcc_bands(ax) -> None:
@@ -228,9 +286,9 @@ def scorecard_chart(assessment: pd.DataFrame, registry, lang: str = "zh", source
             continue
         ax.plot([p], [y_pos], "o", ms=9, color=STATUS_COLOURS.get(status, MUTED), mec="white", mew=0.8,
                 gid=f"dot:{tg.id}", zorder=3)
-        ax.annotate(f"{p:.0%}", (p, y_pos), xytext=(-9 if p > 0.9 else 9, 0), textcoords="offset points",
+        ax.annotate(pct(p), (p, y_pos), xytext=(-9 if p > 0.9 else 9, 0), textcoords="offset points",
                     ha="right" if p > 0.9 else "left", va="center", size=9.5, color=MUTED)
-    ax.set_yticks([p for p, _ in labels], [_short(name(tg, lang), _LABEL[lang]) for _, tg in labels])
+    ax.set_yticks([p for p, _ in labels], [shorten(name(tg, lang), _LABEL[lang]) for _, tg in labels])
     for y_pos, section in sections:
         ax.text(-0.01, y_pos, section, transform=ax.get_yaxis_transform(), ha="right", va="center", size=10.5,
                 color=INK, gid="section")
@@ -269,7 +327,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", registry=None, sour
         ax.axvline(as_of + 0.5, color="#9a9a9a", lw=1, gid="as_of")
         ax.text(as_of + 0.5, 1.0, f" {t(lang, 'as_of')} {as_of}", transform=ax.get_xaxis_transform(), ha="left",
                 va="bottom", size=10, color=MUTED)
-    ax.set_yticks(range(len(ids)), [_short(names.get(i, i), _LABEL[lang]) for i in ids])
+    ax.set_yticks(range(len(ids)), [shorten(names.get(i, i), _LABEL[lang]) for i in ids])
     ax.set_ylim(len(ids) - 0.5, -0.5)
     _year_axis(ax, min(years), max(years))
     ax.set_xlabel(t(lang, "n_values"))
@@ -302,21 +360,31 @@ def _p_colormap() -> LinearSegmentedColormap:
 
 @_styled
 def vintage_heatmap(vintage: pd.DataFrame, registry, lang: str = "zh", sources: Sequence[str] | None = None) -> Figure:
-    """Targets by as-of year, P(meet) as colour and printed %: how the outlook moved as data arrived."""
-    wide = vintage.pivot(index="target", columns="as_of", values="p_meet") if "as_of" in vintage.columns else vintage
+    """Targets by as-of year, P(meet) as colour and printed %: how the outlook moved as data arrived.
+
+    `vintage` is assess.vintage_matrix's wide frame (status words in `.attrs["status"]`) or a long frame
+    (target, as_of, p_meet[, status]). Met and missed cells say so instead of printing 100% / 0%.
+    """
+    if "as_of" in vintage.columns:
+        status = vintage.pivot(index="target", columns="as_of", values="status") if "status" in vintage else None
+        wide = vintage.pivot(index="target", columns="as_of", values="p_meet")
+    else:
+        wide, status = vintage, vintage.attrs.get("status")
     order = [tg for tg in registry.targets if tg.id in wide.index]
     wide = wide.reindex([tg.id for tg in order]).sort_index(axis=1)
+    status = status.reindex(index=wide.index, columns=wide.columns) if status is not None else None
     height = max(4.5, 1.7 + 0.26 * len(wide))
     fig, ax = new_figure(t(lang, "vintage"), t(lang, "as_of_years"), sources or [t(lang, "assessment")], lang,
                          size=(8, height), left=0.40)
     values = wide.to_numpy(dtype=float)
     ax.imshow(np.ma.masked_invalid(values), cmap=_p_colormap(), vmin=0, vmax=1, aspect="auto", gid="heat")
     for (i, j), p in np.ndenumerate(values):
-        text = f"{p:.0%}" if np.isfinite(p) else "—"
+        word = status.iat[i, j] if status is not None else None
+        text = status_label(word, lang) if word in ("met", "missed") else pct(p) if np.isfinite(p) else "—"
         dark = np.isfinite(p) and (p < 0.12 or p > 0.85)
         ax.text(j, i, text, ha="center", va="center", size=10, color="white" if dark else INK, gid="cell")
     ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns])
-    ax.set_yticks(range(len(order)), [_short(name(tg, lang), _LABEL[lang]) for tg in order])
+    ax.set_yticks(range(len(order)), [shorten(name(tg, lang), _LABEL[lang]) for tg in order])
     ax.tick_params(length=0)
     ax.grid(False)
     for side in ("left", "bottom"):
@@ -383,12 +451,15 @@ def fan_chart(outlook, lang: str = "zh", sources: Sequence[str] | None = None) -
         _draw_cumulative(ax, outlook, history, lang)
     else:
         _draw_series(ax, outlook, history, lang)
-    _draw_target(ax, target, lang)
+    _draw_target(ax, outlook, lang)
     ax.axvline(outlook.as_of, color="#9a9a9a", lw=1, zorder=1, gid="as_of")
     ax.text(outlook.as_of, 1.0, f" {t(lang, 'as_of')} {outlook.as_of}", transform=ax.get_xaxis_transform(),
             ha="left", va="top", size=10, color=MUTED)
     first = min(int(history.index.min()), target.window_start or target.target_year)
-    _year_axis(ax, first, target.target_year)
+    _year_axis(ax, first, max(target.target_year, outlook.as_of))
+    ax.margins(y=0.15)  # head room for the as-of label above the highest value
+    if outlook.indicator.scale in ("count", "rank"):
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend(ax)
     return fig
 
@@ -421,11 +492,18 @@ def _fan(fc) -> dict:
 
 
 def _draw_required(ax, outlook, lang: str) -> None:
+    """The path the target needs, dashed; not drawn for a level target the latest value already meets, where the
+    engine's straight line to the target would read as an instruction to get worse."""
+    target, hist = outlook.target, outlook.history.dropna()
+    if target.kind == "level" and len(hist) and target.meets(float(hist.iloc[-1])):
+        return
     req = outlook.required_path
+    if req is None and outlook.target.kind == "avg_growth" and outlook.indicator.scale == "growth":
+        req = required_growth(outlook)
     if req is not None and len(req):
         req = req.sort_index()
         ax.plot(req.index.astype(int), req.to_numpy(dtype=float), "--", color="#555555", lw=1.4,
-                label=t(lang, "required"), gid="required")
+                marker="_" if len(req) == 1 else None, ms=14, label=t(lang, "required"), gid="required")
 
 
 def _unit_title(ax, text: str) -> None:
@@ -444,22 +522,21 @@ def _draw_series(ax, outlook, history: pd.Series, lang: str) -> None:
     if fc is not None and len(fc.years):
         _draw_fan(ax, _fan(fc), (years[-1], float(history.iloc[-1])), lang)
     _draw_required(ax, outlook, lang)
-    if target.kind == "avg_growth":
+    if target.kind == "avg_growth" and outlook.indicator.scale == "growth":
         _unit_title(ax, t(lang, "growth"))
         ax.axhline(0, color="#9a9a9a", lw=0.8, zorder=1)
     else:
         _unit_title(ax, unit_label(target.unit, lang))
     if target.kind == "rank":
         ax.invert_yaxis()
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def cumulative_fan(outlook, history: pd.Series) -> dict | None:
     """Running sum of annual additions over the target window, observed and forecast (from the sample paths).
 
-    The bands of a sum are not the sums of the bands, so they come from the paths; the central line is the sum of
-    the means (exact). None when an in-window year before the as-of year is missing: the running sum would
-    undercount, and no value is invented to fill it.
+    The bands of a sum are not the sums of the bands, so the bands and the central line (median) come from the
+    paths, as the assessment's `projected`, lo80 and hi80 do. None when an in-window year before the latest value
+    is missing: the running sum would undercount, and no value is invented to fill it.
     """
     target, fc = outlook.target, outlook.forecast
     start = int(target.window_start)
@@ -477,9 +554,8 @@ def cumulative_fan(outlook, history: pd.Series) -> dict | None:
     if not keep.any() or np.asarray(fc.paths).size == 0:
         return out
     paths = cum_values[-1] + np.cumsum(np.asarray(fc.paths, dtype=float)[:, keep], axis=1)
-    q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
-    mid = cum_values[-1] + np.cumsum(np.asarray(fc.mean, dtype=float)[keep])
-    out["fan"] = {"years": years[keep], "mean": mid, "lo80": q[0], "hi80": q[1], "lo95": q[2], "hi95": q[3]}
+    q = np.quantile(paths, [0.5, 0.1, 0.9, 0.025, 0.975], axis=0)
+    out["fan"] = {"years": years[keep], "mean": q[0], "lo80": q[1], "hi80": q[2], "lo95": q[3], "hi95": q[4]}
     return out
 
 
@@ -498,16 +574,41 @@ def _draw_cumulative(ax, outlook, history: pd.Series, lang: str) -> None:
     _unit_title(ax, unit_label(target.unit, lang))
 
 
-def _draw_target(ax, target, lang: str) -> None:
+def _draw_target(ax, outlook, lang: str) -> None:
     """A thick segment at the target value in the target year (over the whole window for growth targets).
 
-    Its words ("目标 ≤ 35 微克/立方米") go in the legend: a label beside the segment collides with the fan.
+    Its words ("目标 ≤ 35 微克/立方米") go in the legend: a label beside the segment collides with the fan. An
+    average-growth target on a level series is drawn where the level must end: the base grown at the target rate.
     """
-    x0 = (target.window_start if target.kind == "avg_growth" else target.target_year) - 0.35
+    target = outlook.target
+    y, x0 = target.value, (target.window_start if target.kind == "avg_growth" else target.target_year) - 0.35
+    if target.kind == "avg_growth" and outlook.indicator.scale != "growth":
+        base = target.window_start - 1
+        if base not in outlook.history.index:
+            return
+        y = float(outlook.history[base]) * (1 + target.value / 100) ** (target.target_year - base)
+        x0 = target.target_year - 0.35
     x1 = target.target_year + 0.35
-    ax.axhline(target.value, color=INK, lw=0.8, ls=":", alpha=0.6, zorder=1, gid="target_ref")
-    ax.plot([x0, x1], [target.value, target.value], color=INK, lw=3.2, solid_capstyle="butt", zorder=5,
-            label=target_text(target, lang), gid="target")
+    ax.axhline(y, color=INK, lw=0.8, ls=":", alpha=0.6, zorder=1, gid="target_ref")
+    ax.plot([x0, x1], [y, y], color=INK, lw=3.2, solid_capstyle="butt", zorder=5, label=target_text(target, lang),
+            gid="target")
+
+
+def required_growth(outlook) -> pd.Series | None:
+    """The growth rate the rest of the window needs, once part of it is published, for the geometric-mean target.
+
+    ((1 + v)^N / prod(1 + g_seen))^(1/rest) - 1, as a flat line over the remaining years: after a slump year the
+    line shows at a glance how much faster the remaining years must grow. None before the window starts (the line
+    would be the target itself) or when nothing remains.
+    """
+    target, hist = outlook.target, outlook.history
+    window = range(target.window_start, target.target_year + 1)
+    seen = hist[hist.index.isin(window)]
+    rest = [y for y in window if y > (int(hist.index.max()) if len(hist) else 0)]
+    if seen.empty or not rest or len(seen) + len(rest) != len(window):
+        return None
+    needed = (1 + target.value / 100) ** len(window) / np.prod(1 + seen.to_numpy(dtype=float) / 100)
+    return pd.Series(100 * (needed ** (1 / len(rest)) - 1), index=pd.Index(rest, name="year"))
 
 
 def _no_data_panel(ax, outlook, lang: str) -> None:
@@ -515,8 +616,7 @@ def _no_data_panel(ax, outlook, lang: str) -> None:
     table = outlook.indicator.bureau_table
     ax.text(0.5, 0.66, t(lang, "no_data"), ha="center", va="center", size=20, color=MUTED, gid="no_data",
             transform=ax.transAxes)
-    width = 40 if lang == "zh" else 80
-    ax.text(0.5, 0.42, textwrap.fill(t(lang, "needs") + table, width), ha="center", va="center", size=12,
+    ax.text(0.5, 0.42, wrap(t(lang, "needs") + table, 84, max_lines=3), ha="center", va="center", size=12,
             color=INK, transform=ax.transAxes, gid="bureau_table")
     ax.text(0.5, 0.18, f"{target_text(outlook.target, lang)} ({outlook.target.target_year})", ha="center",
             va="center", size=11, color=MUTED, transform=ax.transAxes)

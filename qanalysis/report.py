@@ -16,6 +16,7 @@ import io
 import re
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,18 @@ FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook created/modified: fixed, so rer
 VINTAGE_FROM = 2018  # the policy's launch year: vintages run from it to the briefing's as-of year
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a briefing is made from: the registry, the tidy data and the processed side tables beside it."""
+
+    registry: Registry
+    data: pd.DataFrame
+    data_path: Path
+    sources: pd.DataFrame | None
+    coverage: pd.DataFrame | None
+    policy: str
+
+
 def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "indicators.csv",
                 registry_path: Path = paths.REGISTRY, seed: int = 0, lang: str = "zh") -> list[Path]:
     """Write figures/, scorecard.xlsx, summary.md and summary.html into `out_dir`; return the paths written."""
@@ -41,11 +54,10 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "
     from .build import read_indicators
 
     out_dir, data_path = Path(out_dir), Path(data_path)
-    registry = load_registry(registry_path)
-    data = read_indicators(data_path)
-    sources = _read_csv(data_path.parent / "sources.csv")
-    coverage = _read_csv(data_path.parent / "coverage_targets.csv")
-    policy = _policy_name(Path(registry_path))
+    inputs = Inputs(load_registry(registry_path), read_indicators(data_path), data_path,
+                    _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
+                    _policy_name(Path(registry_path)))
+    registry, data = inputs.registry, inputs.data
 
     table = assess.assess(registry, data, as_of, seed=seed)
     outlooks = assess.outlooks(registry, data, as_of, seed=seed)
@@ -53,14 +65,16 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "
     years = tuple(range(min(VINTAGE_FROM, as_of), as_of + 1))
     vintage = assess.vintage_matrix(registry, data, as_of_years=years, seed=seed)
 
-    written = _figures(out_dir / "figures", registry, data, sources, outlooks, table, vintage, coverage, policy, lang)
-    written.append(write_scorecard(out_dir / "scorecard.xlsx", registry, table, proxies, vintage, sources))
+    written = fan_charts(out_dir / "figures", inputs, outlooks, lang)
+    written += overview_charts(out_dir / "figures", inputs, table, vintage, as_of, lang)
+    written.append(write_scorecard(out_dir / "scorecard.xlsx", registry, table, proxies, vintage, inputs.sources))
     written += write_summary(out_dir, registry, table, as_of)
     return written
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path, dtype={"id": str, "source": str}) if path.exists() else None
+    """A processed side table as text (blank cells stay ""), or None when the folder has none."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
 
 
 def _policy_name(registry_path: Path) -> str:
@@ -70,39 +84,49 @@ def _policy_name(registry_path: Path) -> str:
 
 
 def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None) -> list[str]:
-    """"publisher [id]" for each source of the values a chart plots (years <= as_of), in first-use order.
+    """"publisher [ids]" for the sources of the values a chart plots (years <= as_of), in first-use order.
 
-    Only the publisher's own name is kept ("中国网, reporting ..." -> "中国网"): the full record is in the Sources
-    sheet, the chart needs a line a reader can follow there.
+    Only the publisher's own name is kept ("杭州市生态环境局 (2018年…公报)" -> "杭州市生态环境局") and its ids are
+    grouped: the full records are in the Sources sheet, the chart needs one short line a reader can follow there.
     """
     rows = data[(data["indicator"] == indicator) & (data["year"] <= as_of)].sort_values("year")
     ids = list(dict.fromkeys(str(s) for s in rows["source"]))
     if sources is None:
         return ids
-    table = sources.fillna("").set_index("id")
-    labels = []
+    table = sources.set_index("id")
+    by_publisher: dict[str, list[str]] = {}
     for sid in ids:
         who = str(table["publisher"].get(sid, "")) or str(table["title"].get(sid, ""))
-        who = re.split(r"[,，;；(（]| via ", who)[0].strip()
-        labels.append(f"{plots._short(who, 24)} [{sid}]" if who else sid)
-    return labels
+        han = re.match(r"[\u3000-\u9fff\uff00-\uffef]+", who)
+        who = han.group(0) if han else re.split(r"[,;(]| via ", who)[0].strip()
+        by_publisher.setdefault(plots.shorten(who, 40), []).append(sid)
+    return [f"{who} [{', '.join(group)}]" if who else ", ".join(group) for who, group in by_publisher.items()]
 
 
-def _figures(folder: Path, registry: Registry, data, sources, outlooks, table, vintage, coverage, policy,
-             lang) -> list[Path]:
-    """One fan chart per target (with a progress bar), then the scorecard, coverage and vintage charts."""
+def _target_note(inputs: Inputs, lang: str) -> str:
+    return ("目标: " if lang == "zh" else "Targets: ") + inputs.policy
+
+
+def fan_charts(folder: Path, inputs: Inputs, outlooks: list, lang: str = "zh") -> list[Path]:
+    """One fan chart per target, PNG and SVG, with a progress bar on stderr."""
     written = []
-    target_note = ("目标: " if lang == "zh" else "Targets: ") + policy
     for outlook in tqdm(outlooks, desc="fan charts", unit="target", file=sys.stderr):
-        labels = source_labels(outlook.indicator.id, data, outlook.as_of, sources)
-        fig = plots.fan_chart(outlook, lang=lang, sources=[*labels, target_note])
+        labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources)
+        fig = plots.fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, lang)])
         written += plots.save(fig, folder / outlook.target.id)
-    assessed = [plots.t(lang, "assessment"), target_note]
-    written += plots.save(plots.scorecard_chart(table, registry, lang, sources=assessed), folder / "scorecard")
-    written += plots.save(plots.vintage_heatmap(vintage, registry, lang, sources=assessed), folder / "vintage")
-    if coverage is not None:
-        note = ["data/processed/indicators.csv"]
-        written += plots.save(plots.coverage_chart(coverage, lang, registry, sources=note), folder / "coverage")
+    return written
+
+
+def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: pd.DataFrame, as_of: int,
+                    lang: str = "zh") -> list[Path]:
+    """The scorecard and vintage charts, and the coverage chart when coverage_targets.csv is beside the data."""
+    assessed = [plots.t(lang, "assessment"), _target_note(inputs, lang)]
+    written = plots.save(plots.scorecard_chart(table, inputs.registry, lang, sources=assessed), folder / "scorecard")
+    written += plots.save(plots.vintage_heatmap(vintage, inputs.registry, lang, sources=assessed), folder / "vintage")
+    if inputs.coverage is not None:
+        note = [inputs.data_path.name, "sources.csv"]
+        chart = plots.coverage_chart(inputs.coverage, lang, inputs.registry, sources=note, as_of=as_of)
+        written += plots.save(chart, folder / "coverage")
     return written
 
 
@@ -154,7 +178,7 @@ def _write_sheet(ws, frame: pd.DataFrame) -> None:
             if column in ("reason", "quote", "note", "title", "clause"):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column == "status" and cell.value in plots.STATUS_COLOURS:
-                _status_fill(cell)
+                _status_fill(cell, cell.value)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(1, frame.shape[1]))}{len(frame) + 1}"
 
@@ -168,9 +192,9 @@ def _cell(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _status_fill(cell) -> None:
+def _status_fill(cell, status: str) -> None:
     """The status colour from plots.STATUS_COLOURS, with white text where the fill is dark."""
-    colour = plots.STATUS_COLOURS[cell.value].lstrip("#").upper()
+    colour = plots.STATUS_COLOURS[status].lstrip("#").upper()
     r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
     cell.fill = PatternFill("solid", fgColor=colour)
     cell.font = Font(color="FFFFFF" if 0.299 * r + 0.587 * g + 0.114 * b < 140 else "000000")
@@ -183,7 +207,7 @@ def write_scorecard(path: Path, registry: Registry, table: pd.DataFrame, proxies
     wb.active.title = "Scorecard"
     _write_sheet(wb.active, _with_names(table, registry))
     _write_sheet(wb.create_sheet("Proxies"), _with_names(proxies, registry) if len(proxies) else proxies)
-    _write_sheet(wb.create_sheet("Vintages"), _vintage_wide(vintage, registry))
+    _vintage_sheet(wb.create_sheet("Vintages"), vintage, registry)
     if sources is not None:
         _write_sheet(wb.create_sheet("Sources"), sources)
     wb.properties.creator = "qanalysis"
@@ -206,13 +230,25 @@ def _fixed_zip_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _vintage_wide(vintage: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Targets as rows, as-of years as columns of P(meet) (the heatmap's numbers)."""
-    wide = vintage.pivot(index="target", columns="as_of", values="p_meet") if "as_of" in vintage.columns else vintage
+def _vintage_sheet(ws, vintage: pd.DataFrame, registry: Registry) -> None:
+    """Targets as rows, as-of years as columns of P(meet) (the heatmap's numbers), each cell in its status colour."""
+    if "as_of" in vintage.columns:
+        wide = vintage.pivot(index="target", columns="as_of", values="p_meet")
+        status = vintage.pivot(index="target", columns="as_of", values="status") if "status" in vintage else None
+    else:
+        wide, status = vintage, vintage.attrs.get("status")
     order = [tg.id for tg in registry.targets if tg.id in wide.index]
     wide = wide.reindex(order)
     wide.columns = [int(c) for c in wide.columns]
-    return wide.rename_axis("target").reset_index()
+    _write_sheet(ws, wide.rename_axis("target").reset_index())
+    if status is None:
+        return
+    status = status.reindex(index=order)
+    for i, target in enumerate(order, start=2):
+        for j, year in enumerate(wide.columns, start=2):
+            word = status.loc[target, year]
+            if word in plots.STATUS_COLOURS:
+                _status_fill(ws.cell(i, j), word)
 
 
 # --- one-page summary --------------------------------------------------------------------------------------------
@@ -223,8 +259,9 @@ def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[
     counts = table["status"].value_counts()
     flagged = table[table["status"].isin(FLAGGED)].sort_values(["p_meet", "target"])
     missing = table[table["status"] == "insufficient data"]
+    year = max(tg.target_year for tg in registry.targets)
     blocks = [
-        ("h1", f"2022年质量提升量化目标评估 (截至 {as_of} 年) — Outlook for the 2022 quality targets, as of {as_of}"),
+        ("h1", f"{year}年质量提升量化目标评估 (截至 {as_of} 年) — Outlook for the {year} quality targets, as of {as_of}"),
         ("p", f"评估时点: {as_of} 年, 只使用 {as_of} 年及以前公布的数值。共 {len(table)} 个量化目标。"),
         ("h2", "各状态目标数 (Targets by status)"),
         ("table", ["状态", "status", "目标数"],
@@ -238,12 +275,12 @@ def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[
         if pd.notna(row.projected):
             outlook = f"; 预测 {tg.target_year}: {row.projected:.4g} (80%: {row.lo80:.4g}–{row.hi80:.4g}) {tg.unit}"
         items.append(f"`{tg.id}` {tg.name_zh} ({tg.name_en}): {plots.STATUS_ZH[row.status]} ({row.status}), "
-                     f"P(达成) = {row.p_meet:.0%}; 目标 {_goal(tg)}{outlook}。原因: {str(row.reason).strip()}")
+                     f"P(达成) = {plots.pct(row.p_meet)}; 目标 {_goal(tg)}{outlook}。原因: {str(row.reason).strip()}")
     blocks.append(("ul", items) if items else ("p", "无 (none)。"))
     blocks.append(("h2", f"数据不足, 无法评估 (Insufficient data) — {len(missing)}"))
-    blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}) — 所需数据: "
-                          f"{registry.indicator(by_id[r.target]).bureau_table}" for r in missing.itertuples(index=False)])
-                  if len(missing) else ("p", "无 (none)。"))
+    blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}): {r.reason} "
+                          f"所需数据: {registry.indicator(by_id[r.target]).bureau_table}"
+                          for r in missing.itertuples(index=False)]) if len(missing) else ("p", "无 (none)。"))
     blocks += [("h2", "方法与措辞 (Method and calibrated language)"), ("p", METHOD_NOTE)]
     return blocks
 
@@ -294,7 +331,8 @@ def _html(blocks: list[tuple]) -> str:
     style = ("body{font-family:'Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:60em;margin:2em auto;"
              "line-height:1.5;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;"
              "padding:.2em .8em;text-align:left}.chip{display:inline-block;width:.8em;height:.8em;margin-right:.4em}")
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8"><title>summary</title>'
+    title = html.escape(blocks[0][1])
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8"><title>{title}</title>'
             f"<style>{style}</style></head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 

@@ -1,24 +1,27 @@
-"""Forecast one annual series honestly: choose or combine the candidate models, then build calibrated intervals.
+"""Forecast one annual series honestly: pick or combine candidate models, then build calibrated intervals.
 
-What is chosen depends on how many values there are (the tier), because the evidence differs:
-- 2 points: drift only. One change is the only measure of year-to-year variability, so the interval is a Student-t
-  with 1 degree of freedom scaled by that change; simulation shows it covers at least its nominal level whether or
-  not the series trends (it is conservative when the trend dominates).
-- 3-5 points: equal-weight combination of drift, linear trend and damped drift (fixed damping). Intervals are
-  random-walk-with-drift t intervals that include the drift's own uncertainty (variance s^2 (h + h^2/span)).
-- 6+ points: naive, drift, trend, damped, Theta, ARIMA and their combination are scored by MASE over rolling origins
-  (never the in-sample fit). The combination stays unless a single model is at least 10% better (M4: combinations
-  are hard to beat). The interval scale is then calibrated on the same rolling-origin errors, shrunk toward the
-  model's own scale in proportion to how few origins there are.
-Everything is modelled on a scale where forecasts stay possible (logit for shares and scores, log for positive
-levels and counts, raw for growth rates) and every point forecast is checked: non-finite, exploding (> 10x the data
-range away from the last value) or impossible forecasts fall back to drift, then naive, with the reason in `notes`.
-Sample paths accumulate errors like a random walk, are seeded, and their quantiles are the intervals.
+What is done depends on how many values there are (the tier), because the evidence differs:
+- 2 points: drift. One change is the only measure of year-to-year variability, so the interval is a Student-t with
+  1 degree of freedom scaled by that change. Simulated random walks with drift (spans 1-5 years, trend/noise 0-2)
+  put its 80% interval's coverage at 81-100%: never short, wide when the trend dominates.
+- 3-5 points: the equal-weight combination of drift, linear trend and damped drift (fixed damping), with
+  random-walk-with-drift t intervals that include the drift's own uncertainty.
+- 6+ points: naive, drift, trend, damped, Theta, ARIMA and the combination of Theta, damped, drift and ARIMA are
+  scored by MASE over up to N_ORIGINS rolling origins (never the in-sample fit). The combination stays unless, over
+  at least MIN_ORIGINS_TO_SWITCH origins, one model's MASE is 30% lower: on simulated and real yearly series
+  (benchmarks/accuracy.py) picking the best MASE from few origins was noisier than combining. The interval scale
+  is then calibrated per horizon on the same rolling-origin errors, shrunk toward the model's own scale.
+Models run on a scale where forecasts stay possible (logit for shares and scores, log for positive levels and
+counts, log(1+x) for counts with zeros, raw for growth rates) and every point forecast is checked: non-finite,
+exploding (> 10x the data range away from the last value) or impossible forecasts fall back to drift, then naive,
+with the reason in `notes`. Seeded sample paths accumulate errors like a random walk; the intervals are their
+exact quantiles (t on the working scale, back-transformed), so paths and intervals agree.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +31,13 @@ from scipy import stats
 
 from . import models
 from .errors import InputError
+from .sheets import decode_text
 
 FORECAST_COLUMNS = ["series", "year", "mean", "lo80", "hi80", "lo95", "hi95", "model"]
-TIERS = {2: "two points", 3: "short (3-5)", 6: "full (6+)"}
+TWO, SHORT, FULL = "two points", "short (3-5)", "full (6+)"
 SHORT_SET = ("drift", "trend", "damped")
 FULL_SET = ("naive", "drift", "trend", "damped", "theta", "arima")
-FULL_COMBINATION = ("theta", "damped", "drift")
+FULL_COMBINATION = ("theta", "damped", "drift", "arima")
 N_ORIGINS, MIN_TRAIN, SWITCH_GAIN, MIN_ORIGINS_TO_SWITCH = 8, 4, 0.7, 5
 EPS_SHARE = 0.005  # a published 100 % means >= 99.5 % at whole-number precision: the logit needs a finite value
 _FLOOR = {"logit": 0.01, "log": 0.01, "log(1+x)": 0.01}  # smallest yearly variability assumed on each scale
@@ -62,8 +66,8 @@ class _Scale:
     """The working scale: forward and back transforms, and the range a forecast may take on the original scale."""
 
     name: str
-    lower: float | None
-    upper: float | None
+    lower: float | None = None
+    upper: float | None = None
 
     def forward(self, y: np.ndarray) -> np.ndarray:
         if self.name == "logit":
@@ -83,7 +87,43 @@ class _Scale:
                 out = np.expm1(np.clip(z, -700, 700))
             else:
                 out = np.asarray(z, dtype=float)
-        return np.clip(out, self.lower, self.upper) if self.lower is not None or self.upper is not None else out
+        return out if self.lower is None and self.upper is None else np.clip(out, self.lower, self.upper)
+
+
+@dataclass(frozen=True)
+class _Data:
+    """One cleaned series: years t, values y, their working scale and the values z on it."""
+
+    t: np.ndarray
+    y: np.ndarray
+    ws: _Scale
+
+    @property
+    def z(self) -> np.ndarray:
+        return self.ws.forward(self.y)
+
+    def head(self, k: int) -> "_Data":
+        return _Data(self.t[:k], self.y[:k], self.ws)
+
+
+@dataclass(frozen=True)
+class _Errors:
+    """Forecast-error model on the working scale: a random walk (variance `walk` a year) plus the drift's own
+    uncertainty (variance `drift` per year squared), with one Student-t scale of `nu` degrees of freedom shared by
+    all horizons of a path, so each horizon's marginal is exactly t.
+
+    Why a random walk for every model: errors of yearly forecasts accumulate, and on 6-15 points the data cannot
+    tell a random walk from a noisy stable series. A split into lasting shifts and passing noise (REML of the
+    local-level model) was tried: its 80% intervals covered only 64-74% at n = 8 on random-walk, white-noise and
+    mixed series, while this model covered 79% on random walks and more on the others (conservative, never short).
+    """
+
+    walk: float
+    drift: float
+    nu: int
+
+    def sd(self, steps: np.ndarray) -> np.ndarray:
+        return np.sqrt(steps * self.walk + steps**2 * self.drift)
 
 
 def candidate_names() -> list[str]:
@@ -101,16 +141,16 @@ def _working_scale(scale: str, y: np.ndarray, notes: list[str]) -> _Scale:
         return _Scale("logit", 0.0, 100.0)
     if scale in ("level", "count"):
         if (y > 0).all():
-            return _Scale("log", None, None)
+            return _Scale("log")
         if scale == "count" and (y >= 0).all():
-            return _Scale("log(1+x)", 0.0, None)
+            return _Scale("log(1+x)", 0.0)
         if (y >= 0).all():
             notes.append(f"a zero in a {scale} series: modelled on the raw scale, paths cut at 0")
-            return _Scale("raw", 0.0, None)
+            return _Scale("raw", 0.0)
         notes.append(f"negative values in a {scale} series: modelled on the raw scale")
-        return _Scale("raw", None, None)
+        return _Scale("raw")
     if scale == "growth":
-        return _Scale("raw", None, None)
+        return _Scale("raw")
     if scale == "rank":
         raise ValueError("rank series are not forecast: a rank is assessed from observations only")
     raise ValueError(f"unknown scale {scale!r}; expected share, score, level, count or growth")
@@ -122,159 +162,131 @@ def transform_name(scale: str, values) -> str:
     return _working_scale(scale, y[np.isfinite(y)], []).name
 
 
-def _clean(years, values, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(years, dtype=float)
-    y = np.asarray(values, dtype=float)
+def _clean(years, values, scale: str, notes: list[str]) -> _Data:
+    t, y = np.asarray(years, dtype=float), np.asarray(values, dtype=float)
     if t.shape != y.shape or t.ndim != 1:
         raise ValueError("years and values must be 1-d and of the same length")
     if not np.isfinite(t).all() or (t != np.round(t)).any():
         raise ValueError(f"years must be whole numbers, got {t.tolist()}")
     keep = np.isfinite(y)
     if (~keep).any():
-        notes.append(f"{int((~keep).sum())} missing value(s) left out (years {', '.join(str(int(v)) for v in t[~keep])})")
-    t, y = t[keep].astype(int), y[keep]
-    order = np.argsort(t, kind="stable")
-    t, y = t[order], y[order]
+        gone = ", ".join(str(int(v)) for v in t[~keep])
+        notes.append(f"{int((~keep).sum())} missing value(s) left out (years {gone})")
+    order = np.argsort(t[keep], kind="stable")
+    t, y = t[keep][order].astype(int), y[keep][order]
     if (np.diff(t) == 0).any():
         raise ValueError(f"year {int(t[np.flatnonzero(np.diff(t) == 0)[0]])} appears twice")
-    if len(y) == 0:
-        raise InsufficientData("no values")
-    if len(y) == 1:
-        raise InsufficientData(f"only one value ({int(t[0])}); a trend needs at least two")
-    return t, y
+    if len(y) < 2:
+        raise InsufficientData(f"only one value ({int(t[0])}); a trend needs at least two" if len(y) else "no values")
+    return _Data(t, y, _working_scale(scale, y, notes))
 
 
-def _tier(n: int) -> str:
-    return TIERS[6] if n >= 6 else TIERS[3] if n >= 3 else TIERS[2]
+def _floor(d: _Data) -> float:
+    """Smallest yearly variability assumed, so that a constant or exactly linear series still gets an interval."""
+    return _FLOOR.get(d.ws.name, 1e-2 * max(1.0, float(np.mean(np.abs(d.z)))))
 
 
-@dataclass(frozen=True)
-class _Errors:
-    """Forecast-error model on the working scale: a random walk (variance `walk` a year) plus the drift's own
-    uncertainty (variance `drift` per year squared), with a Student-t scale of `nu` degrees of freedom shared by all
-    horizons of a path, so each horizon's marginal is exactly t.
-
-    Why a random walk for every model: errors of yearly forecasts accumulate, and on 6-15 points the data cannot
-    tell a random walk from a noisy stable series. A split into lasting shifts and passing noise (REML of the
-    local-level model) was tried: its 80% intervals covered only 64-74% at n = 8 on random-walk, white-noise and
-    mixed series, while this model covered 79% on random walks and more on the others (conservative, never short).
-    """
-
-    walk: float
-    drift: float
-    nu: int
-
-    def sd(self, steps: np.ndarray) -> np.ndarray:
-        return np.sqrt(steps * self.walk + steps**2 * self.drift)
-
-
-def _errors(t: np.ndarray, z: np.ndarray, floor: float) -> _Errors:
+def _errors(d: _Data) -> _Errors:
     """Fit the random walk with drift to the changes between observed years (gaps allowed: a change over g years
     has variance g * walk). With one change, its size per sqrt(year) is the only scale there is (1 df)."""
-    d, g = np.diff(z), np.diff(t).astype(float)
-    span = float(t[-1] - t[0])
-    if len(d) == 1:
-        walk = abs(float(d[0])) ** 2 / span
+    z, g = d.z, np.diff(d.t).astype(float)
+    span = float(d.t[-1] - d.t[0])
+    if len(g) == 1:
+        walk = float(z[1] - z[0]) ** 2 / span
     else:
-        walk = float(np.sum((d - (z[-1] - z[0]) / span * g) ** 2 / g)) / (len(d) - 1)
-    walk = max(walk, floor**2)
-    return _Errors(walk, walk / span, max(len(d) - 1, 1))
+        walk = float(np.sum((np.diff(z) - (z[-1] - z[0]) / span * g) ** 2 / g)) / (len(g) - 1)
+    walk = max(walk, _floor(d) ** 2)
+    return _Errors(walk, walk / span, max(len(g) - 1, 1))
 
 
-def _floor(ws: _Scale, z: np.ndarray) -> float:
-    """Smallest yearly variability assumed, so that a constant or exactly linear series still gets an interval."""
-    return _FLOOR.get(ws.name, 1e-2 * max(1.0, float(np.mean(np.abs(z)))))
-
-
-def _guard(point: np.ndarray, z: np.ndarray, ws: _Scale) -> str | None:
+def _guard(point: np.ndarray, d: _Data) -> str | None:
     """Why a point forecast (working scale) cannot be used; None when it can. Distances are measured on the working
     scale, so steady exponential growth on the log scale is not mistaken for an explosion."""
     if not np.isfinite(point).all():
         return "gave a non-finite forecast"
-    if ws.name == "raw" and ws.lower == 0.0 and (point < 0).any():
+    if d.ws.name == "raw" and d.ws.lower == 0.0 and (point < 0).any():
         return "went below zero"
+    z = d.z
     spread = float(np.ptp(z)) if np.ptp(z) > 0 else max(abs(float(z[-1])), 1.0)
     far = float(np.abs(point - z[-1]).max())
     if far > 10 * spread:
-        return f"exploded (moved {far:.3g} against a data range of {spread:.3g} on the {ws.name} scale)"
+        return f"exploded (moved {far:.3g} against a data range of {spread:.3g} on the {d.ws.name} scale)"
     return None
 
 
-def _fit(name: str, t, z, h: int, y, ws: _Scale) -> np.ndarray:
+def _fit(name: str, d: _Data, h: int) -> np.ndarray:
     """Point forecast of one named model on the working scale; raises models.TooShort or ValueError(reason)."""
     if name == "loglinear":
-        if (y <= 0).any():
+        if (d.y <= 0).any():
             raise models.TooShort("loglinear needs all values above zero")
-        point = ws.forward(np.exp(models.trend(t, np.log(y), h)))
+        point = d.ws.forward(np.exp(models.trend(d.t, np.log(d.y), h)))
     else:
-        point = models.CANDIDATES[name](t, z, h)
-    problem = _guard(point, z, ws)
+        point = models.CANDIDATES[name](d.t, d.z, h)
+    problem = _guard(point, d)
     if problem:
         raise ValueError(f"{name} {problem}")
     return point
 
 
-def _candidates(names, t, z, h, y, ws, members) -> dict[str, tuple[np.ndarray | None, str]]:
+def _candidates(names, d: _Data, h: int, members) -> dict[str, tuple[np.ndarray | None, str]]:
     """Point forecasts of the named candidates, each model fitted once even when it is also a combination member.
     Each entry is (forecast, label), or (None, why it failed)."""
     singles = [n for n in dict.fromkeys([*names, *(members if "combination" in names else ())]) if n != "combination"]
     out = {}
     for name in singles:
         try:
-            out[name] = (_fit(name, t, z, h, y, ws), name)
+            out[name] = (_fit(name, d, h), name)
         except ValueError as exc:
             out[name] = (None, str(exc))
     if "combination" in names:
         used = [m for m in members if out[m][0] is not None]
-        out["combination"] = (
-            (np.mean([out[m][0] for m in used], axis=0), f"combination({', '.join(used)})")
-            if len(used) >= 2 else (None, "combination has fewer than two usable members")
-        )
+        out["combination"] = ((np.mean([out[m][0] for m in used], axis=0), f"combination({', '.join(used)})")
+                              if len(used) >= 2 else (None, "combination has fewer than two usable members"))
     return out
 
 
-def _rolling_origin(t, z, y, ws, horizon, names, model: _Errors):
+def _rolling_origin(d: _Data, horizon: int, names, err: _Errors):
     """MASE of every candidate over the last N_ORIGINS origins (never the in-sample fit), and the squared
-    standardised errors (origin, horizon, u^2) of each for calibrating the interval. A candidate that cannot forecast
-    at some origin gets an infinite MASE."""
+    standardised errors (origin, horizon, u^2) of each for calibrating the interval. A candidate that cannot
+    forecast from some origin gets an infinite MASE."""
     scores = {name: [] for name in names}
     u2 = {name: [] for name in names}
+    z = d.z
     for k in range(max(MIN_TRAIN, len(z) - N_ORIGINS), len(z)):
-        tt, zz = t[:k], z[:k]
-        steps = t[k:] - t[k - 1]
+        train = d.head(k)
+        steps = d.t[k:] - d.t[k - 1]
         steps = steps[steps <= horizon]
         if len(steps) == 0:
             continue
-        actual = z[k : k + len(steps)]
-        mase_scale = max(float(np.mean(np.abs(np.diff(zz)) / np.diff(tt))), 1e-12)
-        ref = np.sqrt(model.walk * (steps + steps**2 / float(tt[-1] - tt[0])))
-        fits = _candidates(names, tt, zz, int(steps[-1]), y[:k], ws, FULL_COMBINATION)
+        mase_scale = max(float(np.mean(np.abs(np.diff(z[:k])) / np.diff(d.t[:k]))), 1e-12)
+        ref = np.sqrt(err.walk * (steps + steps**2 / float(train.t[-1] - train.t[0])))
+        fits = _candidates(names, train, int(steps[-1]), FULL_COMBINATION)
         for name in names:
             point = fits[name][0]
             if point is None:
                 scores[name].append(np.inf)
                 continue
-            err = actual - point[steps - 1]
-            scores[name].append(float(np.mean(np.abs(err))) / mase_scale)
-            u2[name].extend(zip([k] * len(steps), steps.tolist(), ((err / ref) ** 2).tolist()))
-    mase = {name: float(np.mean(v)) if v else np.inf for name, v in scores.items()}
-    return mase, u2
+            miss = z[k : k + len(steps)] - point[steps - 1]
+            scores[name].append(float(np.mean(np.abs(miss))) / mase_scale)
+            u2[name].extend(zip([k] * len(steps), steps.tolist(), ((miss / ref) ** 2).tolist()))
+    return {name: float(np.mean(v)) if v else np.inf for name, v in scores.items()}, u2
 
 
-def _choose_full(t, z, y, ws, horizon, notes, model: _Errors):
+def _choose_full(d: _Data, horizon: int, err: _Errors, notes: list[str]):
     """Rolling-origin choice for 6+ points: the combination stays unless, over at least MIN_ORIGINS_TO_SWITCH
     origins, a single model's MASE is 30% lower. Simulated random-walk, trend and momentum series of 8 and 12 points
     had lower out-of-sample MASE and better coverage with the combination than with picking the best MASE."""
     names = [*FULL_SET, "combination"]
-    mase, u2 = _rolling_origin(t, z, y, ws, horizon, names, model)
+    mase, u2 = _rolling_origin(d, horizon, names, err)
     usable = {k: v for k, v in mase.items() if np.isfinite(v)}
-    if set(names) - set(usable):
-        notes.append(f"not usable at every rolling origin: {', '.join(n for n in names if n not in usable)}")
+    if len(usable) < len(names):
+        notes.append(f"left out of the selection (no forecast from every rolling origin): "
+                     f"{', '.join(n for n in names if n not in usable)}")
     if not usable:
         return "drift", []
     chosen = min(usable, key=usable.get)
-    n_origins = min(N_ORIGINS, len(z) - MIN_TRAIN)
-    if "combination" in usable and (n_origins < MIN_ORIGINS_TO_SWITCH or usable[chosen] > SWITCH_GAIN * usable["combination"]):
+    few = min(N_ORIGINS, len(d.y) - MIN_TRAIN) < MIN_ORIGINS_TO_SWITCH
+    if "combination" in usable and (few or usable[chosen] > SWITCH_GAIN * usable["combination"]):
         chosen = "combination"
     return chosen, u2[chosen]
 
@@ -292,8 +304,7 @@ def _calibrated(err: _Errors, u2: list[tuple[int, int, float]], h: int, notes: l
     longest = records[:, 1].max()
     for j in range(1, h + 1):
         pick = records[:, 1] >= min(j, longest)
-        c2 = float(records[pick, 2].mean())
-        m = len(set(records[pick, 0].tolist()))
+        c2, m = float(records[pick, 2].mean()), len(set(records[pick, 0].tolist()))
         factors[j - 1] = np.sqrt((err.nu + m * c2) / (err.nu + m))
     notes.append(f"interval scale x{factors.min():.2f}-{factors.max():.2f} from rolling-origin errors")
     return factors
@@ -307,59 +318,25 @@ def _paths(err: _Errors, h: int, n_paths: int, seed: int) -> np.ndarray:
     steps = np.arange(1, h + 1, dtype=float)
     walk = np.sqrt(err.walk) * np.cumsum(rng.standard_normal((half, h)), axis=1)
     drift = np.sqrt(err.drift) * rng.standard_normal((half, 1)) * steps
-    w = np.sqrt(err.nu / rng.chisquare(err.nu, (half, 1)))
-    dev = w * (walk + drift)
+    dev = np.sqrt(err.nu / rng.chisquare(err.nu, (half, 1))) * (walk + drift)
     return np.vstack([dev, -dev])[:n_paths]
 
 
-def forecast_series(years, values, horizon, scale="level", seed=0, n_paths=2000, model=None) -> Forecast:
-    """Forecast one annual series `horizon` years past its last value; see the module docstring for the method."""
-    if int(horizon) < 1:
-        raise ValueError(f"horizon must be at least 1, got {horizon}")
-    h, notes = int(horizon), []
-    t, y = _clean(years, values, notes)
-    ws = _working_scale(scale, y, notes)
-    z = ws.forward(y)
-    tier = _tier(len(y))
-    err = _errors(t, z, _floor(ws, z))
-    u2 = []
-    if model is None:
-        name = "drift" if tier == TIERS[2] else "combination" if tier == TIERS[3] else None
-        if name is None:
-            name, u2 = _choose_full(t, z, y, ws, h, notes, err)
-    elif model in candidate_names():
-        name = model
-        if tier == TIERS[6]:
-            u2 = _rolling_origin(t, z, y, ws, h, [name], err)[1][name]
-    else:
-        raise ValueError(f"unknown model {model!r}; expected one of {candidate_names()}")
-    point, label = _point_with_fallback(name, t, z, h, y, ws, notes, tier)
-    if "damped" in label.split(" (fallback")[0] and len(models.latest_run(t, z)[0]) < models.DAMPED_MIN_RUN:
-        notes.append(f"damped trend with damping fixed at {models.PHI_FIXED} (too few consecutive years to estimate)")
-    factors = _calibrated(err, u2, h, notes) if tier == TIERS[6] else np.ones(h)
-    sd = err.sd(np.arange(1, h + 1, dtype=float)) * factors
-    q = {p: ws.back(point + stats.t.ppf(p, err.nu) * sd) for p in (0.025, 0.1, 0.9, 0.975)}
-    paths = ws.back(point + factors * _paths(err, h, n_paths, seed))
-    if ws.lower == 0.0 and ws.name == "raw":
-        notes.append("paths cut at 0: the series cannot be negative")
-    return Forecast(
-        years=np.arange(t[-1] + 1, t[-1] + h + 1), mean=ws.back(point), lo80=q[0.1], hi80=q[0.9], lo95=q[0.025],
-        hi95=q[0.975], paths=paths, model=label, tier=tier, notes=tuple(notes),
-    )
-
-
-def _point_with_fallback(name, t, z, h, y, ws, notes, tier):
+def _point(name: str, d: _Data, h: int, tier: str, notes: list[str]) -> tuple[np.ndarray, str]:
     """The chosen model's forecast, or drift, or naive, saying why each step down was taken."""
-    members = FULL_COMBINATION if tier == TIERS[6] else SHORT_SET
-    fits = _candidates([name], t, z, h, y, ws, members)
+    members = FULL_COMBINATION if tier == FULL else SHORT_SET
+    fits = _candidates([name], d, h, members)
     if name == "combination":
         notes += [f"left out of the combination: {fits[m][1]}" for m in members if fits[m][0] is None]
     point, reason = fits[name]
     if point is not None:
+        if "damped" in reason and len(models.latest_run(d.t, d.z)[0]) < models.DAMPED_MIN_RUN:
+            notes.append(f"damped trend with damping fixed at {models.PHI_FIXED} (too few consecutive years to "
+                         "estimate it)")
         return point, reason
     for fallback in [f for f in ("drift", "naive") if f != name]:
         try:
-            point = _fit(fallback, t, z, h, y, ws)
+            point = _fit(fallback, d, h)
         except ValueError as exc:
             reason = f"{reason}; {exc}"
             continue
@@ -368,15 +345,43 @@ def _point_with_fallback(name, t, z, h, y, ws, notes, tier):
     raise AssertionError("naive cannot fail on finite data")  # pragma: no cover
 
 
+def forecast_series(years, values, horizon, scale="level", seed=0, n_paths=2000, model=None) -> Forecast:
+    """Forecast one annual series `horizon` years past its last value; see the module docstring for the method."""
+    if int(horizon) < 1:
+        raise ValueError(f"horizon must be at least 1, got {horizon}")
+    if model is not None and model not in candidate_names():
+        raise ValueError(f"unknown model {model!r}; expected one of {candidate_names()}")
+    h, notes = int(horizon), []
+    d = _clean(years, values, scale, notes)
+    tier = FULL if len(d.y) >= 6 else SHORT if len(d.y) >= 3 else TWO
+    err, u2 = _errors(d), []
+    name = model or {TWO: "drift", SHORT: "combination"}.get(tier)
+    if name is None:
+        name, u2 = _choose_full(d, h, err, notes)
+    elif tier == FULL:
+        u2 = _rolling_origin(d, h, [name], err)[1][name]
+    point, label = _point(name, d, h, tier, notes)
+    factors = _calibrated(err, u2, h, notes) if tier == FULL else np.ones(h)
+    sd = err.sd(np.arange(1, h + 1, dtype=float)) * factors
+    q = {p: d.ws.back(point + stats.t.ppf(p, err.nu) * sd) for p in (0.025, 0.1, 0.9, 0.975)}
+    if d.ws.name == "raw" and d.ws.lower == 0.0:
+        notes.append("paths cut at 0: the series cannot be negative")
+    return Forecast(years=np.arange(d.t[-1] + 1, d.t[-1] + h + 1), mean=d.ws.back(point), lo80=q[0.1], hi80=q[0.9],
+                    lo95=q[0.025], hi95=q[0.975], paths=d.ws.back(point + factors * _paths(err, h, n_paths, seed)),
+                    model=label, tier=tier, notes=tuple(notes))
+
+
 def forecast_table(df: pd.DataFrame, horizon: int, seed: int = 0) -> pd.DataFrame:
     """Forecast every series of a series,year,value frame; a series too short to forecast gets one row per horizon
-    year with empty numbers and the model column saying why."""
+    year with empty numbers and the model column saying why. Numbers keep 6 significant digits, so files match
+    across machines whose floating point differs in the last digits."""
+    if int(horizon) < 1:
+        raise InputError(f"--horizon: expected a whole number of years of at least 1, found {horizon}")
     rows = []
     for series, group in df.groupby("series", sort=True):
-        years = group["year"].to_numpy()
-        values = group["value"].to_numpy(dtype=float)
+        years, values = group["year"].to_numpy(), group["value"].to_numpy(dtype=float)
         try:
-            fc = forecast_series(years, values, horizon, seed=seed, n_paths=2)
+            fc = forecast_series(years, values, horizon, seed=seed, n_paths=2)  # intervals are exact; paths unused
         except InsufficientData as exc:
             last = int(years[np.isfinite(values)].max() if np.isfinite(values).any() else years.max())
             rows += [[series, last + j, *[np.nan] * 5, f"insufficient data: {exc}"] for j in range(1, int(horizon) + 1)]
@@ -387,34 +392,42 @@ def forecast_table(df: pd.DataFrame, horizon: int, seed: int = 0) -> pd.DataFram
     return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
 
-def read_series_csv(path) -> pd.DataFrame:
-    """Read a series,year,value CSV; InputError names the file, the line and what was expected."""
-    path = Path(path)
+def _series_row(path: Path, line: int, record: dict) -> tuple[str, int, float]:
+    """One data line of a series csv, or InputError naming the file, the line and what was expected."""
+    series, year, value = ((record.get(k) or "").strip() for k in ("series", "year", "value"))
+    where = f"{path}, line {line}"
+    if not series:
+        raise InputError(f"{where}: expected a series name, found an empty cell")
+    if not year.isdigit():
+        raise InputError(f"{where}: expected a whole year in column year, found {year!r}")
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
+        number = float(value) if value else np.nan
+    except ValueError:
+        number = None
+    if number is None or (value and not np.isfinite(number)):
+        raise InputError(f"{where}: expected a number (or an empty cell) in column value, found {value!r}")
+    return series, int(year), number
+
+
+def read_series_csv(path) -> pd.DataFrame:
+    """Read a series,year,value csv (blank values are missing); InputError names the file, the line and what was
+    expected."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    text, _ = decode_text(path.read_bytes(), str(path))  # UTF-8, or GB18030 as Chinese Excel saves csv
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {"series", "year", "value"} - {h.strip() for h in reader.fieldnames or []}
+    if missing:
+        raise InputError(f"{path}, line 1: expected a header with columns series,year,value; missing "
+                         f"{', '.join(sorted(missing))}")
+    reader.fieldnames = [h.strip() for h in reader.fieldnames]
     rows, seen = [], {}
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = {"series", "year", "value"} - set(reader.fieldnames or [])
-        if missing:
-            raise InputError(f"{path}, line 1: expected a header with columns series,year,value; missing {sorted(missing)}")
-        for record in reader:
-            line = reader.line_num
-            series, year, value = ((record.get(k) or "").strip() for k in ("series", "year", "value"))
-            if not series:
-                raise InputError(f"{path}, line {line}: expected a series name, found an empty cell")
-            try:
-                year_int = int(year)
-            except ValueError:
-                raise InputError(f"{path}, line {line}: expected a whole year in column year, found {year!r}") from None
-            try:
-                number = float(value) if value else np.nan
-            except ValueError:
-                raise InputError(f"{path}, line {line}: expected a number (or an empty cell) in column value, found {value!r}") from None
-            if (series, year_int) in seen:
-                raise InputError(f"{path}, line {line}: {series} {year_int} already given on line {seen[series, year_int]}")
-            seen[series, year_int] = line
-            rows.append((series, year_int, number))
+    for record in reader:
+        series, year, value = _series_row(path, reader.line_num, record)
+        if (series, year) in seen:
+            raise InputError(f"{path}, line {reader.line_num}: {series} {year} already given on line "
+                             f"{seen[series, year]}")
+        seen[series, year] = reader.line_num
+        rows.append((series, year, value))
     return pd.DataFrame(rows, columns=["series", "year", "value"])

@@ -178,6 +178,10 @@ def test_fan_chart_draws_the_outlooks_numbers():
     assert set(as_of.get_xdata()) == {2018}
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
     assert subtitle == "可能达成 · P(达成) = 70% · 方法: drift"
+    ol.row.update(status="insufficient data", p_meet=float("nan"), reason="Only one value (40 μg/m³ in 2018).")
+    fig = plots.fan_chart(ol, "zh")
+    subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
+    assert subtitle == "数据不足 · Only one value (40 μg/m³ in 2018)."
     source = next(t for t in fig.texts if t.get_gid() == "source").get_text()
     assert source.startswith("资料来源: ")
 
@@ -196,7 +200,8 @@ def test_cumulative_target_is_drawn_as_running_sum_with_bands_from_paths():
     np.testing.assert_allclose(cum["values"], [0, 20, 35])  # the window starts in 2019: 2018 is not counted
     fan = cum["fan"]
     np.testing.assert_allclose(fan["years"], [2021, 2022])
-    np.testing.assert_allclose(fan["mean"], 35 + np.cumsum(ol.forecast.mean))
+    running = 35 + np.cumsum(ol.forecast.paths, axis=1)
+    np.testing.assert_allclose(fan["mean"], np.median(running, axis=0))  # the median, as `projected` is
     sums = 35 + ol.forecast.paths.sum(axis=1)
     assert fan["lo80"][-1] == pytest.approx(np.quantile(sums, 0.1))
     assert fan["hi95"][-1] == pytest.approx(np.quantile(sums, 0.975))
@@ -281,3 +286,54 @@ def test_coverage_chart_reads_the_processed_years_text():
     assert list(by_gid(fig, "have:e_pm25")[0].get_xdata()) == [2013, 2018, 2019, 2020]
     assert len(by_gid(fig, "have:ind_new_product_rate")[0].get_xdata()) == 0  # every target has a row
     assert next(t for t in fig.texts if t.get_gid() == "subtitle").get_text() == "2/31 个目标至少有一个公开数值"
+
+
+def test_growth_target_shows_the_rate_the_rest_of_the_window_needs():
+    ol = outlook("ind_trad_mfg_va_growth", {2018: 5.0, 2019: 3.0, 2020: -2.0}, as_of=2020,
+                 paths=np.random.default_rng(4).normal(4, 2, (400, 2)), status="unlikely", p=0.2)
+    need = plots.required_growth(ol)
+    expected = 100 * ((1.04 ** 4 / (1.03 * 0.98)) ** 0.5 - 1)  # 2021-2022 must make up for 2019-2020
+    assert list(need.index) == [2021, 2022] and need.iloc[0] == pytest.approx(expected) and expected > 6.5
+    fig = plots.fan_chart(ol, "en")
+    np.testing.assert_allclose(by_gid(fig, "required")[0].get_ydata(), [expected, expected])
+    (target,) = by_gid(fig, "target")
+    assert min(target.get_xdata()) < 2019 and set(target.get_ydata()) == {4.0}
+    assert target.get_label() == "Target ≥ 4% (2019–2022 average)"
+    assert plots.required_growth(growth()) is None  # as of 2018 nothing of the window is known yet
+
+
+def test_vintage_heatmap_reads_the_engines_wide_matrix_with_status_words():
+    matrix = pd.DataFrame({2020: [0.62, 1.0], 2021: [0.95, 1.0]}, index=pd.Index(["e_pm25", "c_prefab_share"],
+                          name="target")).rename_axis(columns="as_of")
+    matrix.attrs["status"] = pd.DataFrame({2020: ["about as likely as not", "met"], 2021: ["very likely", "met"]},
+                                          index=matrix.index)
+    fig = plots.vintage_heatmap(matrix, REGISTRY, "zh")
+    assert [t.get_text() for t in by_gid(fig, "cell")] == ["已达成", "已达成", "62%", "95%"]  # registry order
+
+
+def test_no_required_path_when_the_latest_value_already_meets_a_level_target():
+    ol = pm25()
+    ol.history = pd.Series({2019: 38.0, 2020: 30.0, 2021: 28.0})
+    ol.required_path = pd.Series(np.linspace(28, 35, 2), index=[2021, 2022])  # the engine's line to the target
+    fig = plots.fan_chart(ol, "zh")
+    assert not [a for a in fig.axes[0].lines if a.get_gid() == "required"]
+
+
+def test_charts_show_themselves_in_jupyter_without_pyplot():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    fig = plots.fan_chart(pm25(), "zh")
+    assert plt.get_fignums() == before  # never in pyplot's global list: no leaks, no double display
+    png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG") and b"Software" not in png
+    assert png == plots.fan_chart(pm25(), "zh")._repr_png_()
+
+
+def test_met_target_subtitle_gives_the_published_evidence_not_a_probability():
+    ol = outlook("c_qianjiang_cup", {2019: 20, 2020: 18, 2021: 19, 2022: 16}, as_of=2023, status="met", p=1.0)
+    ol.row["reason"] = "73 added in 2019-2022, meeting the target of ≥ 70."
+    fig = plots.fan_chart(ol, "zh")
+    subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
+    assert subtitle == "已达成 · 73 added in 2019-2022, meeting the target of ≥ 70."
+    np.testing.assert_allclose(by_gid(fig, "history")[0].get_ydata(), [0, 20, 38, 57, 73])

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import load_workbook
 
 from qanalysis import plots, report
@@ -139,36 +140,74 @@ def test_source_labels_keep_the_publishers_own_name():
     table = sources()
     table.loc[0, "publisher"] = "中国网, reporting 杭州市 publicity; via 天下金融网 repost"
     table.loc[1, "publisher"] = "浙江在线 (zjnews.zjol.com.cn)"
-    data = pd.DataFrame({"indicator": ["e_pm25"] * 2, "year": [2017, 2018], "value": [45, 40],
-                         "unit": ["微克/立方米"] * 2, "source": ["S01", "S02"]})
-    assert report.source_labels("e_pm25", data, 2018, table) == ["中国网 [S01]", "浙江在线 [S02]"]
+    table.loc[2] = ["S03", "公报", "浙江在线 press conference", "", "", "", ""]
+    table.loc[3] = ["S04", "report", "Xinhua, citing the bureau", "", "", "", ""]
+    data = pd.DataFrame({"indicator": ["e_pm25"] * 4, "year": [2016, 2017, 2018, 2019], "value": [49, 45, 40, 38],
+                         "unit": ["微克/立方米"] * 4, "source": ["S01", "S02", "S03", "S04"]})
+    assert report.source_labels("e_pm25", data, 2019, table) == ["中国网 [S01]", "浙江在线 [S02, S03]", "Xinhua [S04]"]
 
 
-def test_make_report_end_to_end_on_a_tiny_build(tmp_path, full_raw, registry_path):
-    """build -> make_report on the fixture tables: every file written, identical on rerun, summary = assessment."""
-    assess = pytest.importorskip("qanalysis.assess")
-    from qanalysis.build import build, read_indicators
+def _tiny_project(tmp_path):
+    """A four-target registry (level falling, cumulative, growth, no data) and its tidy data, sources, coverage."""
+    def indicator(id_, unit, scale, flow=False):
+        return dict(id=id_, name_zh=f"{id_}指标", name_en=f"{id_} indicator", unit=unit, scale=scale, flow=flow,
+                    scope="全市", proxy_for=None, bureau_table=f"{id_}所在的年鉴表")
 
+    def target(id_, kind, op, value, unit, window_start=None):
+        return dict(id=id_, section="二(三) 测试", name_zh=f"{id_}目标", name_en=f"{id_} target", indicator=id_,
+                    kind=kind, op=op, value=value, unit=unit, target_year=2022, window_start=window_start,
+                    clause=f"{id_}条款")
+
+    doc = {"registry": {"policy": "测试〔2018〕1号 测试文件"},
+           "targets": [target("pm", "level", "<=", 35, "微克/立方米"), target("awards", "cumulative", ">=", 10, "家", 2019),
+                       target("growth", "avg_growth", ">=", 30, "%", 2019), target("empty", "level", ">=", 50, "%")],
+           "indicators": [indicator("pm", "微克/立方米", "level"), indicator("awards", "家", "count", flow=True),
+                          indicator("growth", "%", "growth"), indicator("empty", "%", "share")]}
+    registry_path = tmp_path / "targets.yaml"
+    registry_path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rows = [("pm", y, v, "微克/立方米", "S01") for y, v in zip(range(2013, 2022), [70, 62, 57, 49, 45, 40, 38, 30, 28])]
+    rows += [("awards", y, v, "家", "S02") for y, v in [(2016, 2), (2017, 3), (2018, 2), (2019, 3), (2020, 2)]]
+    rows += [("growth", y, v, "%", "S02") for y, v in [(2015, 6.1), (2016, 5.5), (2017, 7.0), (2018, 6.4), (2019, 5.9)]]
     processed = tmp_path / "processed"
-    build(raw_dir=full_raw, out_dir=processed, registry_path=registry_path)
-    data_path = processed / "indicators.csv"
-    first = report.make_report(as_of=2019, out_dir=tmp_path / "a", data_path=data_path, registry_path=registry_path)
-    second = report.make_report(as_of=2019, out_dir=tmp_path / "b", data_path=data_path, registry_path=registry_path)
-    registry = load_registry(registry_path)
+    processed.mkdir()
+    pd.DataFrame(rows, columns=["indicator", "year", "value", "unit", "source"]).to_csv(processed / "indicators.csv",
+                                                                                      index=False)
+    sources().to_csv(processed / "sources.csv", index=False)
+    pd.DataFrame({"target": ["pm", "awards", "growth", "empty"],
+                  "years": ["2013-2021", "2016-2020", "2015-2019", None]}).to_csv(processed / "coverage_targets.csv",
+                                                                                  index=False)
+    return registry_path, processed / "indicators.csv"
+
+
+@pytest.mark.slow
+def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
+    """make_report on a tiny project: every file written, identical on rerun, scorecard and summary = assessment."""
+    assess = pytest.importorskip("qanalysis.assess")
+    from qanalysis.build import read_indicators
+
+    registry_path, data_path = _tiny_project(tmp_path)
+    first = report.make_report(as_of=2020, out_dir=tmp_path / "a", data_path=data_path, registry_path=registry_path)
+    second = report.make_report(as_of=2020, out_dir=tmp_path / "b", data_path=data_path, registry_path=registry_path)
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
-    expected = {f"figures/{t.id}.{ext}" for t in registry.targets for ext in ("png", "svg")}
-    expected |= {f"figures/{n}.{ext}" for n in ("scorecard", "vintage", "coverage") for ext in ("png", "svg")}
-    assert names == expected | {"scorecard.xlsx", "summary.md", "summary.html"}
+    figures = ["pm", "awards", "growth", "empty", "scorecard", "vintage", "coverage"]
+    assert names == {f"figures/{n}.{ext}" for n in figures for ext in ("png", "svg")} | {
+        "scorecard.xlsx", "summary.md", "summary.html"}
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
-    table = assess.assess(registry, read_indicators(data_path), 2019, seed=0)
-    ws = load_workbook(tmp_path / "a" / "scorecard.xlsx")["Scorecard"]
+    registry = load_registry(registry_path)
+    table = assess.assess(registry, read_indicators(data_path), 2020, seed=0)
+    assert table.set_index("target").loc["growth", "status"] == "very unlikely"  # ~6% a year against 30%
+    assert table.set_index("target").loc["empty", "status"] == "insufficient data"
+    wb = load_workbook(tmp_path / "a" / "scorecard.xlsx")
+    ws = wb["Scorecard"]
     assert ws.max_row == len(registry.targets) + 1
-    col = [c.value for c in ws[1]].index("p_meet") + 1
-    by_target = table.set_index("target")["p_meet"]
+    header = [c.value for c in ws[1]]
+    by_target = table.set_index("target")
     for r in range(2, ws.max_row + 1):
-        expected_p = by_target[ws.cell(r, 1).value]
-        got = ws.cell(r, col).value
-        assert (got is None and pd.isna(expected_p)) or got == pytest.approx(expected_p)
+        row = by_target.loc[ws.cell(r, 1).value]
+        got = ws.cell(r, header.index("p_meet") + 1).value
+        assert (got is None and pd.isna(row["p_meet"])) or got == pytest.approx(row["p_meet"])
+        assert ws.cell(r, header.index("status") + 1).value == row["status"]
+    assert [c.value for c in wb["Vintages"][1]] == ["target", "2018", "2019", "2020"]
     flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
-    assert _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8")) == flagged
+    assert flagged and _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8")) == flagged

@@ -1,0 +1,68 @@
+"""How each vintage's outlook compared with what happened: was the flag right, and were the probabilities calibrated?
+
+An outcome is known only where the target year's value (or the whole window, for cumulative targets) is published;
+the engine then says `met` or `missed` when assessed as of the target year. Each earlier vintage's P(meet) is
+scored against that outcome with the Brier score, and its call is checked: a flag (P ≤ 1/3) is right when the
+target was missed, a "likely" call (P ≥ 2/3) is right when it was met, and "about as likely as not" makes no call.
+Proxies are scored beside the targets, labelled as such, because with thin public data they hold most outcomes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .assess import assess, assess_proxies
+from .targets import Registry
+
+COLUMNS = ["target", "subject", "proxy", "as_of", "p_meet", "status", "outcome", "call", "right"]
+
+
+def _verdicts(registry: Registry, data: pd.DataFrame, as_of: int, seed: int) -> pd.DataFrame:
+    """Targets and proxies assessed as of one year, one row per subject (the target's own indicator or a proxy)."""
+    own = assess(registry, data, as_of, seed).assign(subject=lambda f: f["target"], proxy=False)
+    proxies = assess_proxies(registry, data, as_of, seed)
+    proxies = proxies.assign(subject=proxies["proxy"], proxy=True)
+    return pd.concat([own, proxies], ignore_index=True)[["target", "subject", "proxy", "p_meet", "status"]]
+
+
+def outcomes(registry: Registry, data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """`met` / `missed` per subject where the target year is published; subjects without an outcome are left out."""
+    final_year = max(t.target_year for t in registry.targets)
+    table = _verdicts(registry, data, final_year, seed)
+    known = table[table["status"].isin(["met", "missed"])]
+    return known[["target", "subject", "proxy", "status"]].rename(columns={"status": "outcome"}).reset_index(drop=True)
+
+
+def _call(p: float) -> str | None:
+    if not np.isfinite(p):
+        return None
+    return "met" if p >= 2 / 3 else "missed" if p <= 1 / 3 else None
+
+
+def retrospective(registry: Registry, data: pd.DataFrame, as_of_years=(2018, 2019, 2020, 2021),
+                  seed: int = 0) -> pd.DataFrame:
+    """Each vintage's P(meet), status and call for every subject with a known outcome, and whether the call was right."""
+    known = outcomes(registry, data, seed)
+    rows = []
+    for year in as_of_years:
+        vintage = _verdicts(registry, data, int(year), seed).merge(known, on=["target", "subject", "proxy"])
+        rows.append(vintage.assign(as_of=int(year)))
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
+    calls = [_call(p) for p in table["p_meet"]]
+    table["call"] = pd.Series(calls, index=table.index, dtype="object")
+    table["right"] = pd.array([pd.NA if c is None else c == o for c, o in zip(calls, table["outcome"])], dtype="boolean")
+    return table[COLUMNS].sort_values(["as_of", "proxy", "target", "subject"], kind="stable").reset_index(drop=True)
+
+
+def scores(retro: pd.DataFrame) -> pd.DataFrame:
+    """Per vintage: outcomes known, probabilities given, Brier score of those, calls made and calls right."""
+    rows = []
+    for year, group in retro.groupby("as_of", sort=True):
+        scored = group[np.isfinite(group["p_meet"].astype(float))]
+        hit = (scored["outcome"] == "met").astype(float)
+        brier = float(((scored["p_meet"].astype(float) - hit) ** 2).mean()) if len(scored) else float("nan")
+        calls = group[group["call"].notna()]
+        rows.append({"as_of": int(year), "outcomes": len(group), "with_p": len(scored), "brier": round(brier, 3),
+                     "calls": len(calls), "right": int(calls["right"].sum())})
+    return pd.DataFrame(rows, columns=["as_of", "outcomes", "with_p", "brier", "calls", "right"])

@@ -1,0 +1,111 @@
+"""The engine through the command line: `qanalysis forecast` and `qanalysis assess`, round trips on tmp_path files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from qanalysis import cli
+from qanalysis.assess import contract_columns
+from qanalysis.select import FORECAST_COLUMNS
+
+SERIES = """series,year,value
+gdp,2016,100
+gdp,2017,106
+gdp,2018,113
+gdp,2019,119.5
+gdp,2020,127
+one,2020,5
+gappy,2018,40
+gappy,2019,38
+gappy,2020,29.8
+gappy,2021,28
+gappy,2024,30
+"""
+
+
+def test_forecast_round_trip_with_a_one_point_series_and_a_gap(tmp_path, capsys):
+    data, out = tmp_path / "series.csv", tmp_path / "out" / "forecast.csv"
+    data.write_text(SERIES, encoding="utf-8")
+    assert cli.main(["forecast", "--data", str(data), "--horizon", "3", "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    table = pd.read_csv(out)
+    assert table.columns.tolist() == FORECAST_COLUMNS
+    assert table["series"].tolist() == ["gappy"] * 3 + ["gdp"] * 3 + ["one"] * 3
+    assert table["year"].tolist() == [2025, 2026, 2027, 2021, 2022, 2023, 2021, 2022, 2023]
+    one = table[table["series"] == "one"]
+    assert one[["mean", "lo80", "hi80", "lo95", "hi95"]].isna().all().all()
+    assert one["model"].iloc[0] == "insufficient data: only one value (2020); a trend needs at least two"
+    gdp = table[table["series"] == "gdp"]
+    assert gdp["model"].iloc[0] == "combination(drift, trend, damped)"
+    assert 130 < gdp["mean"].iloc[0] < 137 and (gdp["lo80"] < gdp["mean"]).all() and (gdp["mean"] < gdp["hi95"]).all()
+    first = out.read_bytes()
+    assert cli.main(["forecast", "--data", str(data), "--horizon", "3", "--out", str(out)]) == 0
+    assert out.read_bytes() == first  # byte-identical on rerun
+
+
+def test_forecast_bad_input_exits_2_naming_file_and_line_without_traceback(tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text("series,year,value\nx,2019,1\nx,2020,2\nx,2021,n/a\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "qanalysis.cli", "forecast", "--data", str(data), "--horizon", "2",
+                             "--out", str(tmp_path / "out.csv")], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert f"{data}, line 4: expected a number" in result.stderr and "'n/a'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+REGISTRY = {
+    "registry": {"policy": "test"},
+    "targets": [
+        {"id": "t_pm25", "section": "s", "name_zh": "PM2.5", "name_en": "PM2.5", "indicator": "pm25", "kind": "level",
+         "op": "<=", "value": 35, "unit": "微克/立方米", "target_year": 2022, "window_start": None, "clause": "c"},
+        {"id": "t_awards", "section": "s", "name_zh": "奖", "name_en": "awards", "indicator": "awards",
+         "kind": "cumulative", "op": ">=", "value": 10, "unit": "家", "target_year": 2022, "window_start": 2019,
+         "clause": "c"},
+    ],
+    "indicators": [
+        {"id": "pm25", "name_zh": "PM2.5", "name_en": "PM2.5", "unit": "微克/立方米", "scale": "level",
+         "flow": False, "scope": "市区", "proxy_for": None, "bureau_table": "公报"},
+        {"id": "awards", "name_zh": "奖", "name_en": "awards", "unit": "家", "scale": "count", "flow": True,
+         "scope": "全市", "proxy_for": None, "bureau_table": "名单"},
+    ],
+}
+DATA = """indicator,year,value,unit,source
+pm25,2013,70,微克/立方米,S01
+pm25,2016,49,微克/立方米,S01
+pm25,2017,45,微克/立方米,S01
+pm25,2018,40,微克/立方米,S01
+pm25,2021,28,微克/立方米,S01
+awards,2017,2,家,S02
+awards,2018,3,家,S02
+awards,2019,4,家,S02
+"""
+
+
+def test_assess_as_of_2018_round_trip(tmp_path, capsys):
+    targets, data, out = tmp_path / "targets.yaml", tmp_path / "indicators.csv", tmp_path / "a2018.csv"
+    targets.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data.write_text(DATA, encoding="utf-8")
+    args = ["assess", "--as-of", "2018", "--data", str(data), "--targets", str(targets), "--out", str(out)]
+    assert cli.main(args) == 0
+    table = pd.read_csv(out)
+    assert table.columns.tolist() == contract_columns()
+    assert table["target"].tolist() == ["t_pm25", "t_awards"] and (table["as_of"] == 2018).all()
+    pm = table.iloc[0]
+    assert (pm["latest_year"], pm["latest_value"]) == (2018, 40)  # 2021 is after the vintage: unseen
+    assert pm["status"] in ("likely", "very likely") and 0.66 <= pm["p_meet"] <= 1
+    assert pm["method"] == "combination(drift, trend, damped) on log, 4 points; t interval with drift uncertainty"
+    aw = table.iloc[1]
+    assert aw["latest_year"] == 2018 and 0 <= aw["p_meet"] <= 1 and aw["reason"].startswith("Latest 3 added in 2018")
+    assert "2018.0" not in out.read_text(encoding="utf-8")  # years stay whole numbers in the csv
+    wide = tmp_path / "wide.csv"
+    assert cli.main([*args[:-1], str(wide), "--all-columns"]) == 0
+    extra = pd.read_csv(wide)
+    assert extra.columns.tolist()[:11] == contract_columns() and "eurostat_category" in extra.columns
+    assert np.isfinite(extra["eurostat_ratio"].iloc[0])
+    capsys.readouterr()
