@@ -42,10 +42,7 @@ K_RANGE = 2.5  # threshold offsets drawn from U(-K, K) training-growth sds: easy
 Z = {80: norm.ppf(0.90), 95: norm.ppf(0.975)}
 BASELINES = ("naive", "drift", "theta", "ets_damped", "arima110")
 SHORT_BASELINES = ("naive", "drift")
-POINT_METHODS = BASELINES + ("comb", "suite")
-
-
-SUITE_DRIFT_MODEL = "drift"
+SUITE_DRIFT_MODEL = "drift"  # forecast_series(model=...) for the suite's drift-only P(meet)
 TRAIN_LENGTHS = (6, 10, 14)  # the main set: every baseline can be fitted
 SHORT_LENGTHS = (2, 3, 5)  # the suite's "two points" and "short (3-5)" tiers, against naive and drift only
 # dataset -> (years between rolling origins, most origins per series and training length)
