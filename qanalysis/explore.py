@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .assess import Outlook, outlook_for
-from .plots import fan_chart
+from .fanchart import fan_chart
 from .select import candidate_names
 from .targets import Registry
 

@@ -1,4 +1,4 @@
-"""Charts of the assessment in one house style: fan charts, scorecard, coverage, vintages, reliability.
+"""The house style of every chart, and the charts over all targets: scorecard, coverage, vintages, reliability.
 
 Every chart is built on a bare `matplotlib.figure.Figure` (not pyplot), so report runs leak no figures and a notebook
 shows each chart once; the style lives in an `rc_context`, so importing or calling this module leaves the caller's
@@ -25,6 +25,8 @@ from matplotlib import font_manager
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from .wording import pct
 
 FONT_FAMILY = "Noto Sans SC"
 # One colour per status word, used by every chart and by the Excel scorecard. Blue (likely) to orange/red (unlikely)
@@ -181,35 +183,9 @@ def new_figure(title: str, subtitle: str, sources: Sequence[str] | None, lang: s
     return fig, fig.add_subplot()
 
 
-def target_text(target, lang: str) -> str:
-    """"目标 ≥ 35%" / "Target ≤ 35 µg/m³", with the window for growth and cumulative targets."""
-    unit = unit_label(target.unit, lang)
-    value = f"{target.value:g}{unit}" if unit == "%" else f"{target.value:g} {unit}"
-    text = f"{t(lang, 'target')} {target.op.replace('>=', '≥').replace('<=', '≤')} {value}"
-    if target.kind in ("avg_growth", "cumulative") and target.window_start is not None:
-        text += f" ({t(lang, 'window').format(target.window_start, target.target_year)})" \
-            if target.kind == "avg_growth" else f" ({target.window_start}–{target.target_year})"
-    return text
-
-
-def pct(p: float) -> str:
-    """P as a reader should see it: "<1%" and ">99%" rather than a rounded certainty."""
-    return "<1%" if p < 0.005 else ">99%" if p > 0.995 else f"{p:.0%}"
-
-
-def subtitle_text(row: dict, lang: str) -> str:
-    """Status word, P(meet) and the model (first clause of `method`); when there is no probability to give
-    (insufficient data, or met / missed on published values) the engine's reason instead."""
-    status, p = str(row.get("status", "")), row.get("p_meet")
-    if status in ("insufficient data", "met", "missed") or p is None or not np.isfinite(p):
-        return f"{status_label(status, lang)} · {row.get('reason', '')}".strip(" ·")
-    parts = [status_label(status, lang), f"{t(lang, 'p')} = {pct(p)}"]
-    method = str(row.get("method", "")).split(";")[0]
-    return " · ".join(parts + ([f"{t(lang, 'method')}: {method}"] if method else []))
-
-
-def _styled(chart):
-    """Build the chart inside the house rc_context, leaving the caller's rcParams as they were."""
+def styled(chart):
+    """Build the chart inside the house rc_context, leaving the caller's rcParams as they were (every chart
+    function, here and in `fanchart`, is wrapped in it)."""
     @functools.wraps(chart)
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(house_rc()):
@@ -217,9 +193,15 @@ def _styled(chart):
     return wrapper
 
 
-def _year_axis(ax, lo: float, hi: float) -> None:
+def year_axis(ax, lo: float, hi: float) -> None:
+    """Whole years only, with half a year of room at each end for the markers."""
     ax.set_xlim(lo - 0.6, hi + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
+
+
+def unit_title(ax, text: str) -> None:
+    """The unit above the y axis, horizontal: a rotated CJK label ("个") is unreadable."""
+    ax.set_title(text, loc="left", size=10.5, color=MUTED, pad=6)
 
 
 def save(fig: Figure, path_without_suffix: Path | str) -> list[Path]:
@@ -255,7 +237,7 @@ def _ipcc_bands(ax) -> None:
         ax.axvspan(a, b, color=STATUS_COLOURS[status], alpha=0.10, lw=0)
 
 
-@_styled
+@styled
 def scorecard_chart(assessment: pd.DataFrame, registry, lang: str = "zh", sources: Sequence[str] | None = None,
                     as_of: int | None = None) -> Figure:
     """One dot per target at its P(meet), coloured by status, grouped by policy section; no-data rows say so."""
@@ -302,7 +284,7 @@ def scorecard_chart(assessment: pd.DataFrame, registry, lang: str = "zh", source
     return fig
 
 
-@_styled
+@styled
 def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", registry=None, sources: Sequence[str] | None = None,
                    as_of: int | None = None, years: range = range(2013, 2025)) -> Figure:
     """A dot matrix, targets by year: where a published value of the target's own indicator exists.
@@ -329,7 +311,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh", registry=None, sour
                 va="bottom", size=10, color=MUTED)
     ax.set_yticks(range(len(ids)), [shorten(names.get(i, i), _LABEL[lang]) for i in ids])
     ax.set_ylim(len(ids) - 0.5, -0.5)
-    _year_axis(ax, min(years), max(years))
+    year_axis(ax, min(years), max(years))
     ax.set_xlabel(t(lang, "n_values"))
     ax.grid(False)
     ax.tick_params(axis="y", length=0)
@@ -358,18 +340,23 @@ def _p_colormap() -> LinearSegmentedColormap:
     return LinearSegmentedColormap.from_list("pmeet", list(zip([0.0, 0.22, 0.5, 0.78, 1.0], colours)))
 
 
-@_styled
+def vintage_frames(vintage: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(P(meet), status words or None), targets by as-of years, from assess.vintage_matrix's wide frame (words in
+    `.attrs["status"]`) or a long (target, as_of, p_meet[, status]) frame: the heatmap and the Excel sheet read both."""
+    if "as_of" not in vintage.columns:
+        return vintage, vintage.attrs.get("status")
+    status = vintage.pivot(index="target", columns="as_of", values="status") if "status" in vintage else None
+    return vintage.pivot(index="target", columns="as_of", values="p_meet"), status
+
+
+@styled
 def vintage_heatmap(vintage: pd.DataFrame, registry, lang: str = "zh", sources: Sequence[str] | None = None) -> Figure:
     """Targets by as-of year, P(meet) as colour and printed %: how the outlook moved as data arrived.
 
     `vintage` is assess.vintage_matrix's wide frame (status words in `.attrs["status"]`) or a long frame
     (target, as_of, p_meet[, status]). Met and missed cells say so instead of printing 100% / 0%.
     """
-    if "as_of" in vintage.columns:
-        status = vintage.pivot(index="target", columns="as_of", values="status") if "status" in vintage else None
-        wide = vintage.pivot(index="target", columns="as_of", values="p_meet")
-    else:
-        wide, status = vintage, vintage.attrs.get("status")
+    wide, status = vintage_frames(vintage)
     order = [tg for tg in registry.targets if tg.id in wide.index]
     wide = wide.reindex([tg.id for tg in order]).sort_index(axis=1)
     status = status.reindex(index=wide.index, columns=wide.columns) if status is not None else None
@@ -393,7 +380,7 @@ def vintage_heatmap(vintage: pd.DataFrame, registry, lang: str = "zh", sources: 
     return fig
 
 
-@_styled
+@styled
 def reliability_chart(pred: Iterable[float], outcome: Iterable[float], lang: str = "zh",
                       sources: Sequence[str] | None = None) -> Figure:
     """Forecast probability against observed frequency in the IPCC bins, Brier score in the title.
@@ -427,196 +414,5 @@ def reliability_chart(pred: Iterable[float], outcome: Iterable[float], lang: str
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(t(lang, "pred"))
-    _unit_title(ax, t(lang, "freq"))
+    unit_title(ax, t(lang, "freq"))
     return fig
-
-
-# --- the fan chart of one target ---------------------------------------------------------------------------------
-
-@_styled
-def fan_chart(outlook, lang: str = "zh", sources: Sequence[str] | None = None) -> Figure:
-    """History, forecast fan (80% and 95%), the target at its year, the path needed, and the as-of year.
-
-    Cumulative targets are drawn as the running sum over their window (the thing the target counts), with the
-    annual additions as bars; growth targets as annual growth against the required rate. A target with no
-    published value gets a plain panel naming the bureau table that would decide it, not an empty chart.
-    """
-    target = outlook.target
-    fig, ax = new_figure(name(target, lang), subtitle_text(outlook.row, lang), sources, lang)
-    history = outlook.history.dropna().sort_index()
-    if history.empty:
-        _no_data_panel(ax, outlook, lang)
-        return fig
-    if target.kind == "cumulative":
-        _draw_cumulative(ax, outlook, history, lang)
-    else:
-        _draw_series(ax, outlook, history, lang)
-    _draw_target(ax, outlook, lang)
-    ax.axvline(outlook.as_of, color="#9a9a9a", lw=1, zorder=1, gid="as_of")
-    ax.text(outlook.as_of, 1.0, f" {t(lang, 'as_of')} {outlook.as_of}", transform=ax.get_xaxis_transform(),
-            ha="left", va="top", size=10, color=MUTED)
-    first = min(int(history.index.min()), target.window_start or target.target_year)
-    _year_axis(ax, first, max(target.target_year, outlook.as_of))
-    ax.margins(y=0.15)  # head room for the as-of label above the highest value
-    if outlook.indicator.scale in ("count", "rank"):
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _legend(ax)
-    return fig
-
-
-def _draw_fan(ax, fan: dict, anchor: tuple[float, float], lang: str) -> None:
-    """95% and 80% bands and the central forecast, joined to the last observation so the eye follows on."""
-    years = np.asarray(fan["years"], dtype=float)
-    x, bands = years, [np.asarray(fan[k], dtype=float) for k in ("lo80", "hi80", "lo95", "hi95")]
-    if anchor[0] < years[0]:
-        x = np.r_[anchor[0], years]
-        bands = [np.r_[anchor[1], b] for b in bands]
-        ax.plot([anchor[0], years[0]], [anchor[1], fan["mean"][0]], color=ACCENT, lw=2, gid="connector")
-    ax.fill_between(x, bands[2], bands[3], color=ACCENT, alpha=0.14, lw=0, label=t(lang, "band95"), gid="band95")
-    ax.fill_between(x, bands[0], bands[1], color=ACCENT, alpha=0.28, lw=0, label=t(lang, "band80"), gid="band80")
-    ax.plot(years, np.asarray(fan["mean"], dtype=float), color=ACCENT, lw=2, label=t(lang, "forecast"),
-            gid="forecast")
-
-
-def _legend(ax) -> None:
-    """Legend in reading order (observed, forecast, bands, needed path, target), whatever the drawing order."""
-    order = ["annual", "history", "forecast", "band80", "band95", "required", "target"]
-    artists = {a.get_gid(): a for a in [*ax.lines, *ax.collections] if a.get_gid()}
-    artists.update({"annual": c for c in ax.containers})
-    handles = [artists[g] for g in order if g in artists]
-    ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="best", ncols=2)
-
-
-def _fan(fc) -> dict:
-    return {"years": fc.years, "mean": fc.mean, "lo80": fc.lo80, "hi80": fc.hi80, "lo95": fc.lo95, "hi95": fc.hi95}
-
-
-def _draw_required(ax, outlook, lang: str) -> None:
-    """The path the target needs, dashed; not drawn for a level target the latest value already meets, where the
-    engine's straight line to the target would read as an instruction to get worse."""
-    target, hist = outlook.target, outlook.history.dropna()
-    if target.kind == "level" and len(hist) and target.meets(float(hist.iloc[-1])):
-        return
-    req = outlook.required_path
-    if req is None and outlook.target.kind == "avg_growth" and outlook.indicator.scale == "growth":
-        req = required_growth(outlook)
-    if req is not None and len(req):
-        req = req.sort_index()
-        ax.plot(req.index.astype(int), req.to_numpy(dtype=float), "--", color="#555555", lw=1.4,
-                marker="_" if len(req) == 1 else None, ms=14, label=t(lang, "required"), gid="required")
-
-
-def _unit_title(ax, text: str) -> None:
-    """The unit above the y axis, horizontal: a rotated CJK label ("个") is unreadable."""
-    ax.set_title(text, loc="left", size=10.5, color=MUTED, pad=6)
-
-
-def _draw_series(ax, outlook, history: pd.Series, lang: str) -> None:
-    """Level, growth, rank and milestone targets: the indicator itself on the y axis."""
-    target, fc = outlook.target, outlook.forecast
-    years = history.index.astype(int).to_numpy()
-    # Reindexed to every year so that the line breaks at unpublished years instead of drawing values in.
-    full = history.reindex(range(years[0], years[-1] + 1))
-    ax.plot(full.index.to_numpy(), full.to_numpy(dtype=float), "-o", color=INK, ms=4.5, lw=1.5,
-            label=t(lang, "history"), gid="history", zorder=4)
-    if fc is not None and len(fc.years):
-        _draw_fan(ax, _fan(fc), (years[-1], float(history.iloc[-1])), lang)
-    _draw_required(ax, outlook, lang)
-    if target.kind == "avg_growth" and outlook.indicator.scale == "growth":
-        _unit_title(ax, t(lang, "growth"))
-        ax.axhline(0, color="#9a9a9a", lw=0.8, zorder=1)
-    else:
-        _unit_title(ax, unit_label(target.unit, lang))
-    if target.kind == "rank":
-        ax.invert_yaxis()
-
-
-def cumulative_fan(outlook, history: pd.Series) -> dict | None:
-    """Running sum of annual additions over the target window, observed and forecast (from the sample paths).
-
-    The bands of a sum are not the sums of the bands, so the bands and the central line (median) come from the
-    paths, as the assessment's `projected`, lo80 and hi80 do. None when an in-window year before the latest value
-    is missing: the running sum would undercount, and no value is invented to fill it.
-    """
-    target, fc = outlook.target, outlook.forecast
-    start = int(target.window_start)
-    seen = history[(history.index >= start) & (history.index <= outlook.as_of)]
-    obs_years = list(range(start, int(seen.index.max()) + 1)) if len(seen) else []
-    if [int(y) for y in seen.index] != obs_years:
-        return None
-    cum_years = np.array([start - 1, *obs_years], dtype=float)
-    cum_values = np.r_[0.0, np.cumsum(seen.to_numpy(dtype=float))]
-    out = {"years": cum_years, "values": cum_values, "fan": None}
-    if fc is None or not len(fc.years):
-        return out
-    years = np.asarray(fc.years)
-    keep = (years > cum_years[-1]) & (years >= start) & (years <= target.target_year)
-    if not keep.any() or np.asarray(fc.paths).size == 0:
-        return out
-    paths = cum_values[-1] + np.cumsum(np.asarray(fc.paths, dtype=float)[:, keep], axis=1)
-    q = np.quantile(paths, [0.5, 0.1, 0.9, 0.025, 0.975], axis=0)
-    out["fan"] = {"years": years[keep], "mean": q[0], "lo80": q[1], "hi80": q[2], "lo95": q[3], "hi95": q[4]}
-    return out
-
-
-def _draw_cumulative(ax, outlook, history: pd.Series, lang: str) -> None:
-    target = outlook.target
-    years = history.index.astype(int).to_numpy()
-    ax.bar(years, history.to_numpy(dtype=float), width=0.55, color="#d0d0d0", label=t(lang, "annual"),
-           gid="annual", zorder=2)
-    cum = cumulative_fan(outlook, history)
-    if cum is not None:
-        ax.plot(cum["years"], cum["values"], "-o", color=INK, ms=4.5, lw=1.5, gid="history", zorder=4,
-                label=t(lang, "cum").format(target.window_start))
-        if cum["fan"] is not None:
-            _draw_fan(ax, cum["fan"], (cum["years"][-1], cum["values"][-1]), lang)
-    _draw_required(ax, outlook, lang)
-    _unit_title(ax, unit_label(target.unit, lang))
-
-
-def _draw_target(ax, outlook, lang: str) -> None:
-    """A thick segment at the target value in the target year (over the whole window for growth targets).
-
-    Its words ("目标 ≤ 35 微克/立方米") go in the legend: a label beside the segment collides with the fan. An
-    average-growth target on a level series is drawn where the level must end: the base grown at the target rate.
-    """
-    target = outlook.target
-    y, x0 = target.value, (target.window_start if target.kind == "avg_growth" else target.target_year) - 0.35
-    if target.kind == "avg_growth" and outlook.indicator.scale != "growth":
-        base = target.window_start - 1
-        if base not in outlook.history.index:
-            return
-        y = float(outlook.history[base]) * (1 + target.value / 100) ** (target.target_year - base)
-        x0 = target.target_year - 0.35
-    x1 = target.target_year + 0.35
-    ax.axhline(y, color=INK, lw=0.8, ls=":", alpha=0.6, zorder=1, gid="target_ref")
-    ax.plot([x0, x1], [y, y], color=INK, lw=3.2, solid_capstyle="butt", zorder=5, label=target_text(target, lang),
-            gid="target")
-
-
-def required_growth(outlook) -> pd.Series | None:
-    """The growth rate the rest of the window needs, once part of it is published, for the geometric-mean target.
-
-    ((1 + v)^N / prod(1 + g_seen))^(1/rest) - 1, as a flat line over the remaining years: after a slump year the
-    line shows at a glance how much faster the remaining years must grow. None before the window starts (the line
-    would be the target itself) or when nothing remains.
-    """
-    target, hist = outlook.target, outlook.history
-    window = range(target.window_start, target.target_year + 1)
-    seen = hist[hist.index.isin(window)]
-    rest = [y for y in window if y > (int(hist.index.max()) if len(hist) else 0)]
-    if seen.empty or not rest or len(seen) + len(rest) != len(window):
-        return None
-    needed = (1 + target.value / 100) ** len(window) / np.prod(1 + seen.to_numpy(dtype=float) / 100)
-    return pd.Series(100 * (needed ** (1 / len(rest)) - 1), index=pd.Index(rest, name="year"))
-
-
-def _no_data_panel(ax, outlook, lang: str) -> None:
-    ax.set_axis_off()
-    table = outlook.indicator.bureau_table
-    ax.text(0.5, 0.66, t(lang, "no_data"), ha="center", va="center", size=20, color=MUTED, gid="no_data",
-            transform=ax.transAxes)
-    ax.text(0.5, 0.42, wrap(t(lang, "needs") + table, 84, max_lines=3), ha="center", va="center", size=12,
-            color=INK, transform=ax.transAxes, gid="bureau_table")
-    ax.text(0.5, 0.18, f"{target_text(outlook.target, lang)} ({outlook.target.target_year})", ha="center",
-            va="center", size=11, color=MUTED, transform=ax.transAxes)

@@ -2,16 +2,15 @@
 
 Three parts, as in owid/etl steps: load (registry, tidy data, sources), compute (assessment, outlooks, proxies,
 vintages — all from `assess`, nothing re-derived here), save. Every file is byte-identical on rerun: charts carry no
-timestamps (`plots.save`), the workbook has fixed properties and fixed zip-entry times, the summary has no clock.
+timestamps (`plots.save`), the workbook has fixed properties and fixed zip-entry times, the summary (`summary`) has
+no clock. `load_inputs` is public because the notebooks start from the same inputs as the briefing.
 
-Language: charts follow `lang` ("zh" default, or "en"). The summary is written in Chinese with each target's English
-name in brackets, because its readers are the bureau's analysts and the project's English-speaking reviewers at once.
+Language: charts follow `lang` ("zh" default, or "en"); the workbook carries both reasons (`reason`, `reason_zh`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import re
 import sys
@@ -27,10 +26,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 from tqdm import tqdm
 
-from . import paths, plots
+from . import assess, paths, plots
+from .build import read_indicators
+from .fanchart import fan_chart
+from .summary import write_summary
 from .targets import Registry, load_registry
 
-FLAGGED = ("unlikely", "very unlikely")
 FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook created/modified: fixed, so reruns are identical
 VINTAGE_FROM = 2018  # the policy's launch year: vintages run from it to the briefing's as-of year
 
@@ -47,16 +48,19 @@ class Inputs:
     policy: str
 
 
+def load_inputs(data_path: Path = paths.PROCESSED / "indicators.csv", registry_path: Path = paths.REGISTRY) -> Inputs:
+    """The registry, the tidy data and the side tables built beside it (sources.csv, coverage_targets.csv; None when
+    the folder has none): what a briefing or a notebook starts from."""
+    data_path = Path(data_path)
+    return Inputs(load_registry(registry_path), read_indicators(data_path), data_path,
+                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
+                  _policy_name(Path(registry_path)))
+
+
 def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "indicators.csv",
                 registry_path: Path = paths.REGISTRY, seed: int = 0, lang: str = "zh") -> list[Path]:
     """Write figures/, scorecard.xlsx, summary.md and summary.html into `out_dir`; return the paths written."""
-    from . import assess  # the engine and the reader are imported here, so the writers below work without them
-    from .build import read_indicators
-
-    out_dir, data_path = Path(out_dir), Path(data_path)
-    inputs = Inputs(load_registry(registry_path), read_indicators(data_path), data_path,
-                    _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
-                    _policy_name(Path(registry_path)))
+    out_dir, inputs = Path(out_dir), load_inputs(data_path, registry_path)
     registry, data = inputs.registry, inputs.data
 
     table = assess.assess(registry, data, as_of, seed=seed)
@@ -112,7 +116,7 @@ def fan_charts(folder: Path, inputs: Inputs, outlooks: list, lang: str = "zh") -
     written = []
     for outlook in tqdm(outlooks, desc="fan charts", unit="target", file=sys.stderr):
         labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources)
-        fig = plots.fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, lang)])
+        fig = fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, lang)])
         written += plots.save(fig, folder / outlook.target.id)
     return written
 
@@ -132,7 +136,8 @@ def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: 
 
 # --- Excel scorecard ---------------------------------------------------------------------------------------------
 
-WIDTHS = {"target": 26, "name_zh": 30, "name_en": 40, "section": 26, "goal": 16, "reason": 60, "method": 18,
+WIDTHS = {"target": 26, "name_zh": 30, "name_en": 40, "section": 26, "goal": 16, "reason": 60, "reason_zh": 50,
+          "method": 18,
           "status": 20, "proxy": 26, "title": 50, "address": 40, "quote": 60, "note": 40, "proxies": 26}
 PERCENT = {"p_meet"}
 NUMBER = {"latest_value", "projected", "lo80", "hi80", "eurostat_ratio", "unsd_share", "goal_value"}
@@ -145,17 +150,11 @@ def _with_names(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
         "name_zh": [by_id[x].name_zh for x in frame["target"]],
         "name_en": [by_id[x].name_en for x in frame["target"]],
         "section": [by_id[x].section for x in frame["target"]],
-        "goal": [_goal(by_id[x]) for x in frame["target"]],
+        "goal": [by_id[x].goal for x in frame["target"]],
     }, index=frame.index)
     front = ["target", "name_zh", "name_en", "section", "goal"]
     return pd.concat([frame[["target"]], extra, frame.drop(columns="target")], axis=1)[
         front + [c for c in frame.columns if c != "target"]]
-
-
-def _goal(target) -> str:
-    """"≤ 35 微克/立方米 (2022)": the target in one readable cell."""
-    op = target.op.replace(">=", "≥").replace("<=", "≤")
-    return f"{op} {target.value:g} {target.unit} ({target.target_year})"
 
 
 def _write_sheet(ws, frame: pd.DataFrame) -> None:
@@ -175,7 +174,7 @@ def _write_sheet(ws, frame: pd.DataFrame) -> None:
                 cell.number_format = "0%"
             elif column in NUMBER:
                 cell.number_format = "#,##0.0#"
-            if column in ("reason", "quote", "note", "title", "clause"):
+            if column in ("reason", "reason_zh", "quote", "note", "title", "clause"):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column == "status" and cell.value in plots.STATUS_COLOURS:
                 _status_fill(cell, cell.value)
@@ -232,11 +231,7 @@ def _fixed_zip_times(data: bytes) -> bytes:
 
 def _vintage_sheet(ws, vintage: pd.DataFrame, registry: Registry) -> None:
     """Targets as rows, as-of years as columns of P(meet) (the heatmap's numbers), each cell in its status colour."""
-    if "as_of" in vintage.columns:
-        wide = vintage.pivot(index="target", columns="as_of", values="p_meet")
-        status = vintage.pivot(index="target", columns="as_of", values="status") if "status" in vintage else None
-    else:
-        wide, status = vintage, vintage.attrs.get("status")
+    wide, status = plots.vintage_frames(vintage)
     order = [tg.id for tg in registry.targets if tg.id in wide.index]
     wide = wide.reindex(order)
     wide.columns = [int(c) for c in wide.columns]
@@ -249,98 +244,3 @@ def _vintage_sheet(ws, vintage: pd.DataFrame, registry: Registry) -> None:
             word = status.loc[target, year]
             if word in plots.STATUS_COLOURS:
                 _status_fill(ws.cell(i, j), word)
-
-
-# --- one-page summary --------------------------------------------------------------------------------------------
-
-def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[tuple]:
-    """The summary as blocks (heading, paragraph, list, table), rendered to Markdown and HTML alike."""
-    by_id = {tg.id: tg for tg in registry.targets}
-    counts = table["status"].value_counts()
-    flagged = table[table["status"].isin(FLAGGED)].sort_values(["p_meet", "target"])
-    missing = table[table["status"] == "insufficient data"]
-    year = max(tg.target_year for tg in registry.targets)
-    blocks = [
-        ("h1", f"{year}年质量提升量化目标评估 (截至 {as_of} 年) — Outlook for the {year} quality targets, as of {as_of}"),
-        ("p", f"评估时点: {as_of} 年, 只使用 {as_of} 年及以前公布的数值。共 {len(table)} 个量化目标。"),
-        ("h2", "各状态目标数 (Targets by status)"),
-        ("table", ["状态", "status", "目标数"],
-         [[plots.STATUS_ZH[s], s, str(int(counts[s]))] for s in plots.STATUS_COLOURS if s in counts]),
-        ("h2", f"需要关注: 不太可能或很不可能达成 (Flagged: unlikely or very unlikely) — {len(flagged)}"),
-    ]
-    items = []
-    for row in flagged.itertuples(index=False):
-        tg = by_id[row.target]
-        outlook = ""
-        if pd.notna(row.projected):
-            outlook = f"; 预测 {tg.target_year}: {row.projected:.4g} (80%: {row.lo80:.4g}–{row.hi80:.4g}) {tg.unit}"
-        items.append(f"`{tg.id}` {tg.name_zh} ({tg.name_en}): {plots.STATUS_ZH[row.status]} ({row.status}), "
-                     f"P(达成) = {plots.pct(row.p_meet)}; 目标 {_goal(tg)}{outlook}。原因: {str(row.reason).strip()}")
-    blocks.append(("ul", items) if items else ("p", "无 (none)。"))
-    blocks.append(("h2", f"数据不足, 无法评估 (Insufficient data) — {len(missing)}"))
-    blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}): {r.reason} "
-                          f"所需数据: {registry.indicator(by_id[r.target]).bureau_table}"
-                          for r in missing.itertuples(index=False)]) if len(missing) else ("p", "无 (none)。"))
-    blocks += [("h2", "方法与措辞 (Method and calibrated language)"), ("p", METHOD_NOTE)]
-    return blocks
-
-
-METHOD_NOTE = (
-    "P(达成) 是按截至评估年的数据预测 2022 年、由预测分布 (固定随机种子的样本路径) 算出的达成概率。状态用 IPCC 校准用语: "
-    "很可能 (≥90%)、可能 (≥66%)、可能性相当 (33–66%)、不太可能 (≤33%)、很不可能 (≤10%); 目标年已有数值时为已达成/未达成; "
-    "序列过短时为数据不足, 并说明原因。代理指标只作旁证, 从不替代目标本身的指标。"
-    " P(meet) is the probability that the 2022 value meets the target, from the seeded forecast distribution made "
-    "with data up to the as-of year only; statuses follow the IPCC likelihood scale; proxies are shown beside a "
-    "target, never in its place. Charts: figures/; all numbers: scorecard.xlsx.")
-
-
-def _md(blocks: list[tuple]) -> str:
-    out = []
-    for kind, *rest in blocks:
-        if kind in ("h1", "h2"):
-            out.append(("# " if kind == "h1" else "## ") + rest[0])
-        elif kind == "p":
-            out.append(rest[0])
-        elif kind == "ul":
-            out.append("\n".join(f"- {item}" for item in rest[0]))
-        else:
-            header, rows = rest
-            lines = [header, ["---"] * len(header), *rows]
-            out.append("\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines))
-    return "\n\n".join(out) + "\n"
-
-
-def _html(blocks: list[tuple]) -> str:
-    def inline(text: str) -> str:
-        parts = html.escape(text).split("`")
-        return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-
-    body = []
-    for kind, *rest in blocks:
-        if kind in ("h1", "h2", "p"):
-            body.append(f"<{kind}>{inline(rest[0])}</{kind}>")
-        elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in rest[0]) + "</ul>")
-        else:
-            header, rows = rest
-            chips = {plots.STATUS_ZH[s]: c for s, c in plots.STATUS_COLOURS.items()}
-            cells = "".join(
-                "<tr>" + "".join(f'<td><span class="chip" style="background:{chips[c]}"></span>{inline(c)}</td>'
-                                 if c in chips else f"<td>{inline(c)}</td>" for c in row) + "</tr>" for row in rows)
-            body.append("<table><tr>" + "".join(f"<th>{inline(h)}</th>" for h in header) + f"</tr>{cells}</table>")
-    style = ("body{font-family:'Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:60em;margin:2em auto;"
-             "line-height:1.5;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;"
-             "padding:.2em .8em;text-align:left}.chip{display:inline-block;width:.8em;height:.8em;margin-right:.4em}")
-    title = html.escape(blocks[0][1])
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{style}</style></head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
-
-
-def write_summary(out_dir: Path, registry: Registry, table: pd.DataFrame, as_of: int) -> list[Path]:
-    """summary.md and summary.html, the same content."""
-    blocks = summary_blocks(registry, table, as_of)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    md, page = out_dir / "summary.md", out_dir / "summary.html"
-    md.write_text(_md(blocks), encoding="utf-8")
-    page.write_text(_html(blocks), encoding="utf-8")
-    return [md, page]

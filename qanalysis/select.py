@@ -1,4 +1,4 @@
-"""Forecast one annual series honestly: pick or combine candidate models, then build calibrated intervals.
+"""Forecast one annual series honestly: pick or combine candidate models, around which `intervals` puts the bands.
 
 What is done depends on how many values there are (the tier), because the evidence differs:
 - 2 points: drift. One change is the only measure of year-to-year variability, so the interval is a Student-t with
@@ -9,29 +9,25 @@ What is done depends on how many values there are (the tier), because the eviden
 - 6+ points: naive, drift, trend, damped, Theta, ARIMA and the combination of Theta, damped, drift and ARIMA are
   scored by MASE over up to N_ORIGINS rolling origins (never the in-sample fit). The combination stays unless, over
   at least MIN_ORIGINS_TO_SWITCH origins, one model's MASE is 30% lower: on simulated and real yearly series
-  (benchmarks/accuracy.py) picking the best MASE from few origins was noisier than combining. The interval scale
-  is then calibrated per horizon on the same rolling-origin errors, shrunk toward the model's own scale.
+  (benchmarks/accuracy.py) picking the best MASE from few origins was noisier than combining. The same origins'
+  standardised errors calibrate the interval scale per horizon (`intervals.calibrate`).
 Models run on a scale where forecasts stay possible (logit for shares and scores, log for positive levels and
 counts, log(1+x) for counts with zeros, raw for growth rates) and every point forecast is checked: non-finite,
 exploding (> 10x the data range away from the last value) or impossible forecasts fall back to drift, then naive,
-with the reason in `notes`. Seeded sample paths accumulate errors like a random walk; the intervals are their
-exact quantiles (t on the working scale, back-transformed), so paths and intervals agree.
+with the reason in `notes`. The error model, the exact t intervals and the seeded sample paths (which agree with
+them) are in `intervals`; this module chooses, cleans, fits and assembles the `Forecast`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from . import models
+from . import intervals, models
 from .errors import InputError
-from .sheets import decode_text
+from .series_csv import read_series_csv  # noqa: F401  (the forecast command and benchmark scripts import it from here)
 
 FORECAST_COLUMNS = ["series", "year", "mean", "lo80", "hi80", "lo95", "hi95", "model"]
 TWO, SHORT, FULL = "two points", "short (3-5)", "full (6+)"
@@ -40,7 +36,6 @@ FULL_SET = ("naive", "drift", "trend", "damped", "theta", "arima")
 FULL_COMBINATION = ("theta", "damped", "drift", "arima")
 N_ORIGINS, MIN_TRAIN, SWITCH_GAIN, MIN_ORIGINS_TO_SWITCH = 8, 4, 0.7, 5
 EPS_SHARE = 0.005  # a published 100 % means >= 99.5 % at whole-number precision: the logit needs a finite value
-_FLOOR = {"logit": 0.01, "log": 0.01, "log(1+x)": 0.01}  # smallest yearly variability assumed on each scale
 
 
 class InsufficientData(ValueError):
@@ -106,26 +101,6 @@ class _Data:
         return _Data(self.t[:k], self.y[:k], self.ws)
 
 
-@dataclass(frozen=True)
-class _Errors:
-    """Forecast-error model on the working scale: a random walk (variance `walk` a year) plus the drift's own
-    uncertainty (variance `drift` per year squared), with one Student-t scale of `nu` degrees of freedom shared by
-    all horizons of a path, so each horizon's marginal is exactly t.
-
-    Why a random walk for every model: errors of yearly forecasts accumulate, and on 6-15 points the data cannot
-    tell a random walk from a noisy stable series. A split into lasting shifts and passing noise (REML of the
-    local-level model) was tried: its 80% intervals covered only 64-74% at n = 8 on random-walk, white-noise and
-    mixed series, while this model covered 79% on random walks and more on the others (conservative, never short).
-    """
-
-    walk: float
-    drift: float
-    nu: int
-
-    def sd(self, steps: np.ndarray) -> np.ndarray:
-        return np.sqrt(steps * self.walk + steps**2 * self.drift)
-
-
 def candidate_names() -> list[str]:
     """Names accepted by forecast_series(model=...): the single models, 'loglinear' and 'combination'."""
     return [*models.CANDIDATES, "loglinear", "combination"]
@@ -181,24 +156,6 @@ def _clean(years, values, scale: str, notes: list[str]) -> _Data:
     return _Data(t, y, _working_scale(scale, y, notes))
 
 
-def _floor(d: _Data) -> float:
-    """Smallest yearly variability assumed, so that a constant or exactly linear series still gets an interval."""
-    return _FLOOR.get(d.ws.name, 1e-2 * max(1.0, float(np.mean(np.abs(d.z)))))
-
-
-def _errors(d: _Data) -> _Errors:
-    """Fit the random walk with drift to the changes between observed years (gaps allowed: a change over g years
-    has variance g * walk). With one change, its size per sqrt(year) is the only scale there is (1 df)."""
-    z, g = d.z, np.diff(d.t).astype(float)
-    span = float(d.t[-1] - d.t[0])
-    if len(g) == 1:
-        walk = float(z[1] - z[0]) ** 2 / span
-    else:
-        walk = float(np.sum((np.diff(z) - (z[-1] - z[0]) / span * g) ** 2 / g)) / (len(g) - 1)
-    walk = max(walk, _floor(d) ** 2)
-    return _Errors(walk, walk / span, max(len(g) - 1, 1))
-
-
 def _guard(point: np.ndarray, d: _Data) -> str | None:
     """Why a point forecast (working scale) cannot be used; None when it can. Distances are measured on the working
     scale, so steady exponential growth on the log scale is not mistaken for an explosion."""
@@ -245,7 +202,7 @@ def _candidates(names, d: _Data, h: int, members) -> dict[str, tuple[np.ndarray 
     return out
 
 
-def _rolling_origin(d: _Data, horizon: int, names, err: _Errors):
+def _rolling_origin(d: _Data, horizon: int, names, err: intervals.ErrorModel):
     """MASE of every candidate over the last N_ORIGINS origins (never the in-sample fit), and the squared
     standardised errors (origin, horizon, u^2) of each for calibrating the interval. A candidate that cannot
     forecast from some origin gets an infinite MASE."""
@@ -259,7 +216,7 @@ def _rolling_origin(d: _Data, horizon: int, names, err: _Errors):
         if len(steps) == 0:
             continue
         mase_scale = max(float(np.mean(np.abs(np.diff(z[:k])) / np.diff(d.t[:k]))), 1e-12)
-        ref = np.sqrt(err.walk * (steps + steps**2 / float(train.t[-1] - train.t[0])))
+        ref = err.reference(steps, train.t[-1] - train.t[0])
         fits = _candidates(names, train, int(steps[-1]), FULL_COMBINATION)
         for name in names:
             point = fits[name][0]
@@ -272,7 +229,7 @@ def _rolling_origin(d: _Data, horizon: int, names, err: _Errors):
     return {name: float(np.mean(v)) if v else np.inf for name, v in scores.items()}, u2
 
 
-def _choose_full(d: _Data, horizon: int, err: _Errors, notes: list[str]):
+def _choose_full(d: _Data, horizon: int, err: intervals.ErrorModel, notes: list[str]):
     """Rolling-origin choice for 6+ points: the combination stays unless, over at least MIN_ORIGINS_TO_SWITCH
     origins, a single model's MASE is 30% lower. Simulated random-walk, trend and momentum series of 8 and 12 points
     had lower out-of-sample MASE and better coverage with the combination than with picking the best MASE."""
@@ -289,37 +246,6 @@ def _choose_full(d: _Data, horizon: int, err: _Errors, notes: list[str]):
     if "combination" in usable and (few or usable[chosen] > SWITCH_GAIN * usable["combination"]):
         chosen = "combination"
     return chosen, u2[chosen]
-
-
-def _calibrated(err: _Errors, u2: list[tuple[int, int, float]], h: int, notes: list[str]) -> np.ndarray:
-    """Interval scale per horizon from the rolling-origin errors, shrunk toward 1.
-
-    For horizon j the squared standardised errors at horizons >= j (or the longest evaluated) are averaged, then
-    weighted against the model's own scale: nu for the model, one per origin that contributed. Pooling the longer
-    horizons lets a series whose errors grow faster than a random walk's (momentum) widen its far intervals."""
-    factors = np.ones(h)
-    if not u2:
-        return factors
-    records = np.array(u2, dtype=float)
-    longest = records[:, 1].max()
-    for j in range(1, h + 1):
-        pick = records[:, 1] >= min(j, longest)
-        c2, m = float(records[pick, 2].mean()), len(set(records[pick, 0].tolist()))
-        factors[j - 1] = np.sqrt((err.nu + m * c2) / (err.nu + m))
-    notes.append(f"interval scale x{factors.min():.2f}-{factors.max():.2f} from rolling-origin errors")
-    return factors
-
-
-def _paths(err: _Errors, h: int, n_paths: int, seed: int) -> np.ndarray:
-    """Seeded deviations from the point forecast on the working scale: a random walk plus a drift error, one t-scale
-    draw per path, antithetic (each path mirrored, so the paths' median is the point forecast)."""
-    rng = np.random.default_rng(seed)
-    half = (n_paths + 1) // 2
-    steps = np.arange(1, h + 1, dtype=float)
-    walk = np.sqrt(err.walk) * np.cumsum(rng.standard_normal((half, h)), axis=1)
-    drift = np.sqrt(err.drift) * rng.standard_normal((half, 1)) * steps
-    dev = np.sqrt(err.nu / rng.chisquare(err.nu, (half, 1))) * (walk + drift)
-    return np.vstack([dev, -dev])[:n_paths]
 
 
 def _point(name: str, d: _Data, h: int, tier: str, notes: list[str]) -> tuple[np.ndarray, str]:
@@ -354,20 +280,19 @@ def forecast_series(years, values, horizon, scale="level", seed=0, n_paths=2000,
     h, notes = int(horizon), []
     d = _clean(years, values, scale, notes)
     tier = FULL if len(d.y) >= 6 else SHORT if len(d.y) >= 3 else TWO
-    err, u2 = _errors(d), []
+    err, u2 = intervals.fit_errors(d.t, d.z, d.ws.name), []
     name = model or {TWO: "drift", SHORT: "combination"}.get(tier)
     if name is None:
         name, u2 = _choose_full(d, h, err, notes)
     elif tier == FULL:
         u2 = _rolling_origin(d, h, [name], err)[1][name]
     point, label = _point(name, d, h, tier, notes)
-    factors = _calibrated(err, u2, h, notes) if tier == FULL else np.ones(h)
-    sd = err.sd(np.arange(1, h + 1, dtype=float)) * factors
-    q = {p: d.ws.back(point + stats.t.ppf(p, err.nu) * sd) for p in (0.025, 0.1, 0.9, 0.975)}
+    factors = intervals.calibrate(err, u2, h, notes) if tier == FULL else np.ones(h)
+    q = intervals.bands(point, err, factors, d.ws.back)
     if d.ws.name == "raw" and d.ws.lower == 0.0:
         notes.append("paths cut at 0: the series cannot be negative")
     return Forecast(years=np.arange(d.t[-1] + 1, d.t[-1] + h + 1), mean=d.ws.back(point), lo80=q[0.1], hi80=q[0.9],
-                    lo95=q[0.025], hi95=q[0.975], paths=d.ws.back(point + factors * _paths(err, h, n_paths, seed)),
+                    lo95=q[0.025], hi95=q[0.975], paths=d.ws.back(point + factors * intervals.sample_paths(err, h, n_paths, seed)),
                     model=label, tier=tier, notes=tuple(notes))
 
 
@@ -390,44 +315,3 @@ def forecast_table(df: pd.DataFrame, horizon: int, seed: int = 0) -> pd.DataFram
             numbers = [fc.mean[j], fc.lo80[j], fc.hi80[j], fc.lo95[j], fc.hi95[j]]
             rows.append([series, int(year), *[float(f"{v:.6g}") for v in numbers], fc.model])
     return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
-
-
-def _series_row(path: Path, line: int, record: dict) -> tuple[str, int, float]:
-    """One data line of a series csv, or InputError naming the file, the line and what was expected."""
-    series, year, value = ((record.get(k) or "").strip() for k in ("series", "year", "value"))
-    where = f"{path}, line {line}"
-    if not series:
-        raise InputError(f"{where}: expected a series name, found an empty cell")
-    if not year.isdigit():
-        raise InputError(f"{where}: expected a whole year in column year, found {year!r}")
-    try:
-        number = float(value) if value else np.nan
-    except ValueError:
-        number = None
-    if number is None or (value and not np.isfinite(number)):
-        raise InputError(f"{where}: expected a number (or an empty cell) in column value, found {value!r}")
-    return series, int(year), number
-
-
-def read_series_csv(path) -> pd.DataFrame:
-    """Read a series,year,value csv (blank values are missing); InputError names the file, the line and what was
-    expected."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    text, _ = decode_text(path.read_bytes(), str(path))  # UTF-8, or GB18030 as Chinese Excel saves csv
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = {"series", "year", "value"} - {h.strip() for h in reader.fieldnames or []}
-    if missing:
-        raise InputError(f"{path}, line 1: expected a header with columns series,year,value; missing "
-                         f"{', '.join(sorted(missing))}")
-    reader.fieldnames = [h.strip() for h in reader.fieldnames]
-    rows, seen = [], {}
-    for record in reader:
-        series, year, value = _series_row(path, reader.line_num, record)
-        if (series, year) in seen:
-            raise InputError(f"{path}, line {reader.line_num}: {series} {year} already given on line "
-                             f"{seen[series, year]}")
-        seen[series, year] = reader.line_num
-        rows.append((series, year, value))
-    return pd.DataFrame(rows, columns=["series", "year", "value"])

@@ -302,3 +302,46 @@ def test_p_meet_is_reliable_on_simulated_series():
         p = preds[m].mean()
         assert abs(outcomes[m].mean() - p) <= max(0.1, 2.5 * np.sqrt(p * (1 - p) / m.sum())), (lo, m.sum())
     assert np.mean((preds - outcomes) ** 2) < 0.13  # Brier; climatology is about 0.25
+
+
+# --- one source for the row and the chart --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_of,history", [(2020, {2018: 40.0, 2020: 29.8}),  # two points: 1-df t, widest MC error
+                                           (2021, {2018: 40.0, 2019: 38.0, 2020: 29.8, 2021: 28.0})])
+def test_fan_chart_at_the_target_year_shows_the_rows_numbers(as_of, history):
+    from qanalysis.fanchart import fan_chart
+
+    out = A.outlook_for(REG, frame(pm25=history), "t_pm25", as_of)
+    r, fc = out.row, out.forecast
+    assert fc.years[-1] == 2022
+    # The outlook's bands are read off the same sample paths as the row (the row keeps 4 significant digits).
+    for column, drawn in [("projected", fc.mean[-1]), ("lo80", fc.lo80[-1]), ("hi80", fc.hi80[-1])]:
+        assert r[column] == float(f"{drawn:.4g}"), column
+    assert fc.lo95[-1] < r["lo80"] < r["projected"] < r["hi80"] < fc.hi95[-1]
+    fig = fan_chart(out, "en")
+    ax = fig.axes[0]
+    (central,) = [a for a in ax.lines if a.get_gid() == "forecast"]
+    assert central.get_ydata()[-1] == pytest.approx(r["projected"], rel=1e-3)
+    (band,) = [a for a in ax.collections if a.get_gid() == "band80"]
+    at = band.get_paths()[0].vertices
+    at = at[np.isclose(at[:, 0], 2022), 1]
+    assert at.min() == pytest.approx(r["lo80"], rel=1e-3) and at.max() == pytest.approx(r["hi80"], rel=1e-3)
+
+
+def test_required_growth_of_the_remaining_window_years_comes_from_the_engine():
+    from qanalysis.fanchart import fan_chart
+
+    out = A.outlook_for(REG, frame(growth={2018: 5.0, 2019: 3.0, 2020: -2.0}), "t_growth", 2020)
+    need = A.required_growth(out)
+    expected = 100 * ((1.04 ** 4 / (1.03 * 0.98)) ** 0.5 - 1)  # 2021-2022 must make up for 2019-2020
+    assert need.index.tolist() == [2021, 2022] and need.to_numpy() == pytest.approx([expected, expected])
+    (line,) = [a for a in fan_chart(out, "zh").axes[0].lines if a.get_gid() == "required"]
+    np.testing.assert_allclose(line.get_ydata(), [expected, expected])
+    assert A.required_growth(A.outlook_for(REG, frame(growth={2017: 5.0, 2018: 5.0}), "t_growth", 2018)) is None
+    assert A.required_growth(A.outlook_for(REG, frame(pm25={2019: 40.0, 2020: 38.0}), "t_pm25", 2020)) is None
+
+
+def test_the_chinese_reason_follows_the_contract_columns():
+    table = A.assess(REG, frame(pm25={2018: 40.0, 2020: 32.4}), 2020)
+    assert table.columns[len(A.CONTRACT)] == "reason_zh" and "reason_zh" not in A.contract_columns()
+    assert table.set_index("target").loc["t_pm25", "reason_zh"].startswith("最新值 32.4 微克/立方米(2020年);")

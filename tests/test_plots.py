@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
-from qanalysis import plots
+from qanalysis import fanchart, plots
+from qanalysis.assess import required_growth
 from qanalysis.targets import load_registry
 
 REGISTRY = load_registry()
@@ -98,10 +99,10 @@ def all_charts(lang):
                             for y, p in [(2018, p), (2019, min(1.0, p + 0.2))]])
     coverage = pd.DataFrame({"target": ["e_pm25", "c_prefab_share", "c_luban_awards"], "years": ["2013, 2018-2021", "2017", None]})
     return {
-        "fan_level": plots.fan_chart(pm25(), lang, sources=["杭州市生态环境局 [S01]"]),
-        "fan_cumulative": plots.fan_chart(qianjiang(), lang),
-        "fan_growth": plots.fan_chart(growth(), lang),
-        "fan_no_data": plots.fan_chart(no_data(), lang),
+        "fan_level": fanchart.fan_chart(pm25(), lang, sources=["杭州市生态环境局 [S01]"]),
+        "fan_cumulative": fanchart.fan_chart(qianjiang(), lang),
+        "fan_growth": fanchart.fan_chart(growth(), lang),
+        "fan_no_data": fanchart.fan_chart(no_data(), lang),
         "scorecard": plots.scorecard_chart(assessment(), REGISTRY, lang),
         "coverage": plots.coverage_chart(coverage, lang, REGISTRY),
         "vintage": plots.vintage_heatmap(vintage, REGISTRY, lang),
@@ -130,7 +131,7 @@ def test_every_chart_renders_with_zero_warnings(lang):
 
 
 def test_chinese_text_resolves_to_noto_sans_sc():
-    fig = plots.fan_chart(pm25(), "zh")
+    fig = fanchart.fan_chart(pm25(), "zh")
     title = next(t for t in fig.texts if t.get_gid() == "title")
     assert title.get_text() == "城市空气质量细颗粒物(PM2.5)平均浓度"
     assert title.get_fontproperties().get_family()[0] == "Noto Sans SC"
@@ -143,7 +144,7 @@ def test_setup_fonts_is_idempotent_and_import_changes_nothing():
     plots.setup_fonts()
     assert sum(f.name == "Noto Sans SC" for f in font_manager.fontManager.ttflist) == 1
     before = matplotlib.rcParams["font.family"]
-    plots.fan_chart(pm25(), "zh")
+    fanchart.fan_chart(pm25(), "zh")
     assert matplotlib.rcParams["font.family"] == before
     code = ("import matplotlib as m; from matplotlib import font_manager as fm; b = dict(m.rcParams); "
             "import qanalysis.plots; assert dict(m.rcParams) == b; "
@@ -153,7 +154,7 @@ def test_setup_fonts_is_idempotent_and_import_changes_nothing():
 
 def test_fan_chart_draws_the_outlooks_numbers():
     ol = pm25()
-    fig = plots.fan_chart(ol, "zh")
+    fig = fanchart.fan_chart(ol, "zh")
     (hist,) = by_gid(fig, "history")
     x, y = hist.get_data()
     drawn = pd.Series(y, index=x.astype(int)).dropna()
@@ -179,7 +180,7 @@ def test_fan_chart_draws_the_outlooks_numbers():
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
     assert subtitle == "可能达成 · P(达成) = 70% · 方法: drift"
     ol.row.update(status="insufficient data", p_meet=float("nan"), reason="Only one value (40 μg/m³ in 2018).")
-    fig = plots.fan_chart(ol, "zh")
+    fig = fanchart.fan_chart(ol, "zh")
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
     assert subtitle == "数据不足 · Only one value (40 μg/m³ in 2018)."
     source = next(t for t in fig.texts if t.get_gid() == "source").get_text()
@@ -187,7 +188,7 @@ def test_fan_chart_draws_the_outlooks_numbers():
 
 
 def test_english_labels():
-    fig = plots.fan_chart(pm25(), "en")
+    fig = fanchart.fan_chart(pm25(), "en")
     assert next(t for t in fig.texts if t.get_gid() == "title").get_text() == "Urban PM2.5 annual mean concentration"
     assert by_gid(fig, "target")[0].get_label() == "Target ≤ 35 µg/m³"
     assert next(t for t in fig.texts if t.get_gid() == "source").get_text().startswith("Source: ")
@@ -195,7 +196,7 @@ def test_english_labels():
 
 def test_cumulative_target_is_drawn_as_running_sum_with_bands_from_paths():
     ol = qianjiang(as_of=2020, history={2018: 17, 2019: 20, 2020: 15})
-    cum = plots.cumulative_fan(ol, ol.history)
+    cum = fanchart.cumulative_fan(ol, ol.history)
     np.testing.assert_allclose(cum["years"], [2018, 2019, 2020])
     np.testing.assert_allclose(cum["values"], [0, 20, 35])  # the window starts in 2019: 2018 is not counted
     fan = cum["fan"]
@@ -205,18 +206,18 @@ def test_cumulative_target_is_drawn_as_running_sum_with_bands_from_paths():
     sums = 35 + ol.forecast.paths.sum(axis=1)
     assert fan["lo80"][-1] == pytest.approx(np.quantile(sums, 0.1))
     assert fan["hi95"][-1] == pytest.approx(np.quantile(sums, 0.975))
-    fig = plots.fan_chart(ol, "zh")
+    fig = fanchart.fan_chart(ol, "zh")
     np.testing.assert_allclose(by_gid(fig, "forecast")[0].get_ydata(), fan["mean"])
     assert by_gid(fig, "target")[0].get_label() == "目标 ≥ 70 个 (2019–2022)"
 
 
 def test_cumulative_with_a_missing_window_year_draws_no_running_sum():
     ol = qianjiang(as_of=2021, history={2019: 20, 2021: 15})
-    assert plots.cumulative_fan(ol, ol.history) is None
+    assert fanchart.cumulative_fan(ol, ol.history) is None
 
 
 def test_target_without_data_names_the_bureau_table():
-    fig = plots.fan_chart(no_data(), "zh")
+    fig = fanchart.fan_chart(no_data(), "zh")
     ax = fig.axes[0]
     texts = {t.get_gid(): t.get_text() for t in ax.texts}
     assert texts["no_data"] == "暂无公开数据"
@@ -256,8 +257,8 @@ def test_reliability_chart_reports_brier_and_bins():
 
 
 def test_save_is_byte_identical_on_rerun(tmp_path):
-    first = plots.save(plots.fan_chart(pm25(), "zh"), tmp_path / "a" / "e_pm25")
-    second = plots.save(plots.fan_chart(pm25(), "zh"), tmp_path / "b" / "e_pm25")
+    first = plots.save(fanchart.fan_chart(pm25(), "zh"), tmp_path / "a" / "e_pm25")
+    second = plots.save(fanchart.fan_chart(pm25(), "zh"), tmp_path / "b" / "e_pm25")
     assert [p.name for p in first] == ["e_pm25.png", "e_pm25.svg"]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
@@ -291,15 +292,15 @@ def test_coverage_chart_reads_the_processed_years_text():
 def test_growth_target_shows_the_rate_the_rest_of_the_window_needs():
     ol = outlook("ind_trad_mfg_va_growth", {2018: 5.0, 2019: 3.0, 2020: -2.0}, as_of=2020,
                  paths=np.random.default_rng(4).normal(4, 2, (400, 2)), status="unlikely", p=0.2)
-    need = plots.required_growth(ol)
+    need = required_growth(ol)
     expected = 100 * ((1.04 ** 4 / (1.03 * 0.98)) ** 0.5 - 1)  # 2021-2022 must make up for 2019-2020
     assert list(need.index) == [2021, 2022] and need.iloc[0] == pytest.approx(expected) and expected > 6.5
-    fig = plots.fan_chart(ol, "en")
+    fig = fanchart.fan_chart(ol, "en")
     np.testing.assert_allclose(by_gid(fig, "required")[0].get_ydata(), [expected, expected])
     (target,) = by_gid(fig, "target")
     assert min(target.get_xdata()) < 2019 and set(target.get_ydata()) == {4.0}
     assert target.get_label() == "Target ≥ 4% (2019–2022 average)"
-    assert plots.required_growth(growth()) is None  # as of 2018 nothing of the window is known yet
+    assert required_growth(growth()) is None  # as of 2018 nothing of the window is known yet
 
 
 def test_vintage_heatmap_reads_the_engines_wide_matrix_with_status_words():
@@ -315,7 +316,7 @@ def test_no_required_path_when_the_latest_value_already_meets_a_level_target():
     ol = pm25()
     ol.history = pd.Series({2019: 38.0, 2020: 30.0, 2021: 28.0})
     ol.required_path = pd.Series(np.linspace(28, 35, 2), index=[2021, 2022])  # the engine's line to the target
-    fig = plots.fan_chart(ol, "zh")
+    fig = fanchart.fan_chart(ol, "zh")
     assert not [a for a in fig.axes[0].lines if a.get_gid() == "required"]
 
 
@@ -323,17 +324,17 @@ def test_charts_show_themselves_in_jupyter_without_pyplot():
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
-    fig = plots.fan_chart(pm25(), "zh")
+    fig = fanchart.fan_chart(pm25(), "zh")
     assert plt.get_fignums() == before  # never in pyplot's global list: no leaks, no double display
     png = fig._repr_png_()
     assert png.startswith(b"\x89PNG") and b"Software" not in png
-    assert png == plots.fan_chart(pm25(), "zh")._repr_png_()
+    assert png == fanchart.fan_chart(pm25(), "zh")._repr_png_()
 
 
 def test_met_target_subtitle_gives_the_published_evidence_not_a_probability():
     ol = outlook("c_qianjiang_cup", {2019: 20, 2020: 18, 2021: 19, 2022: 16}, as_of=2023, status="met", p=1.0)
     ol.row["reason"] = "73 added in 2019-2022, meeting the target of ≥ 70."
-    fig = plots.fan_chart(ol, "zh")
+    fig = fanchart.fan_chart(ol, "zh")
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
     assert subtitle == "已达成 · 73 added in 2019-2022, meeting the target of ≥ 70."
     np.testing.assert_allclose(by_gid(fig, "history")[0].get_ydata(), [0, 20, 38, 57, 73])

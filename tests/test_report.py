@@ -11,7 +11,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from qanalysis import plots, report
+from qanalysis import plots, report, summary
 from qanalysis.targets import load_registry
 
 REGISTRY = load_registry()
@@ -103,7 +103,7 @@ def _flagged_ids(markdown: str) -> set[str]:
 
 def test_summary_lists_exactly_the_flagged_targets(tmp_path):
     table = assessment()
-    md, page = report.write_summary(tmp_path, REGISTRY, table, 2018)
+    md, page = summary.write_summary(tmp_path, REGISTRY, table, 2018)
     text = md.read_text(encoding="utf-8")
     flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
     assert flagged and _flagged_ids(text) == flagged
@@ -123,7 +123,7 @@ def test_summary_lists_exactly_the_flagged_targets(tmp_path):
 def test_summary_says_none_when_nothing_is_flagged(tmp_path):
     table = assessment()
     table = table[~table["status"].isin(["unlikely", "very unlikely"])]
-    md, _ = report.write_summary(tmp_path, REGISTRY, table, 2021)
+    md, _ = summary.write_summary(tmp_path, REGISTRY, table, 2021)
     assert _flagged_ids(md.read_text(encoding="utf-8")) == set()
     assert "— 0\n\n无 (none)。" in md.read_text(encoding="utf-8")
 

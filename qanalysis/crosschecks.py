@@ -1,0 +1,110 @@
+"""The official progress cross-checks, computed as their owners compute them (METHODS.md §1), beside P(meet).
+
+Two methods, from the first and the latest visible values: the Eurostat / Open SDG ratio of observed to required
+growth (categories at 0.95 / 0.60 / 0, "target achieved" first) and the UNSD projected share of the needed change
+(0.95 / 0.10). For growth-rate and cumulative targets they compare paces directly (observed mean growth, or
+additions a year, against the required ones), as METHODS.md §1.8 advises. Rank and milestone targets are binary:
+achieved or not. They live apart from `assess` because they answer a different question (is the observed pace
+enough?) with different rules, and a reader checking them against the published methods should find them alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .targets import Indicator, Target
+
+RECENT_YEARS = 5  # Eurostat's short term: the pace of the cross-checks and the "recent trend" quoted in reasons
+COLUMNS = ["eurostat_ratio", "eurostat_category", "unsd_share", "unsd_category"]
+_NAN = float("nan")
+NO_CHECK = {"eurostat_ratio": _NAN, "eurostat_category": "insufficient data", "unsd_share": _NAN,
+            "unsd_category": "insufficient data"}
+
+
+def mean_growth(growth) -> np.ndarray:
+    """Average annual growth in % over the last axis: the geometric mean of (1 + g/100), as a target's "年均" is
+    defined. Shared with `assess`, so the cross-check and P(meet) average growth the same way."""
+    return 100 * (np.exp(np.mean(np.log(1 + np.maximum(growth, -99.9) / 100), axis=-1)) - 1)
+
+
+def categories(ratio: float, share: float, achieved: bool) -> dict:
+    """The four cross-check columns; "target achieved" overrides both categories, as Open SDG and UNSD do."""
+    eu = ("not computable" if not np.isfinite(ratio) else "on track" if ratio >= 0.95 else
+          "acceleration needed" if ratio >= 0.60 else "limited progress" if ratio >= 0 else "deterioration")
+    un = ("not computable" if not np.isfinite(share) else "on track" if share >= 0.95 else
+          "acceleration needed" if share >= 0.10 else "stagnation or regression")
+    return {"eurostat_ratio": ratio, "eurostat_category": "target achieved" if achieved else eu,
+            "unsd_share": share, "unsd_category": "target achieved" if achieved else un}
+
+
+def _meets(tg: Target, x):
+    return np.asarray(x) >= tg.value if tg.op == ">=" else np.asarray(x) <= tg.value
+
+
+def _level(tg: Target, hist: pd.Series, rate: float | None = None) -> dict:
+    """Open SDG's methodology_2 ratio R = sign * d * CAGR_obs / |CAGR_req| and the UNSD share
+    (v_hat_T - v_b) / (v_T - v_b), v_hat_T extrapolating CAGR_obs, from the first and the latest visible values.
+    With `rate` (an average-growth target on a level series) the required value is the base grown at the rate."""
+    year = tg.target_year
+    if rate is not None and tg.window_start - 1 in hist.index:
+        hist = hist[hist.index >= tg.window_start - 1]
+    if len(hist) < 2:
+        return dict(NO_CHECK)
+    t0, y0, ti, yi = hist.index[0], float(hist.iloc[0]), hist.index[-1], float(hist.iloc[-1])
+    b0 = y0 if y0 != 0 else 0.001  # Open SDG: a zero base becomes 0.001
+    goal = b0 * (1 + rate / 100) ** (year - t0) if rate is not None else (tg.value or 0.001)
+    if rate is None:
+        achieved = bool(_meets(tg, yi))
+    else:
+        achieved = ti == year and yi / b0 > 0 and bool(_meets(tg, 100 * ((yi / b0) ** (1 / (year - t0)) - 1)))
+    if yi / b0 < 0 or goal / b0 < 0 or year <= t0:
+        return categories(_NAN, _NAN, achieved)  # values of both signs: the growth ratio does not exist
+    cagr_o = (yi / b0) ** (1 / (ti - t0)) - 1
+    cagr_r = (goal / b0) ** (1 / (year - t0)) - 1
+    d, sign = (1 if tg.op == ">=" else -1), (-1 if b0 < 0 else 1)
+    ratio = sign * d * cagr_o / abs(cagr_r) if cagr_r != 0 else _NAN
+    share = (yi * (1 + cagr_o) ** (year - ti) - y0) / (goal - y0) if goal != y0 else _NAN
+    return categories(ratio, share, achieved)
+
+
+def _pace(tg: Target, hist: pd.Series, growth: bool) -> dict:
+    """Growth-rate and cumulative targets: the observed pace (mean growth, or additions a year) in the window so far,
+    or else over the latest RECENT_YEARS values, against the required pace; the share extends that pace over the
+    window's unpublished years."""
+    window = list(range(tg.window_start, tg.target_year + 1))
+    seen = hist[hist.index.isin(window)]
+    basis = seen if len(seen) else hist.iloc[-RECENT_YEARS:]
+    if basis.empty:
+        return dict(NO_CHECK)
+    d, rest, n = (1 if tg.op == ">=" else -1), len(window) - len(seen), len(window)
+    if growth:
+        pace = float(mean_growth(basis.to_numpy()))
+        achieved = rest == 0 and bool(_meets(tg, float(mean_growth(seen.to_numpy()))))
+        needed = (1 + tg.value / 100) ** n - 1
+        got = float(np.prod(1 + seen.to_numpy() / 100)) * (1 + pace / 100) ** rest - 1
+        return categories(d * pace / abs(tg.value) if tg.value else _NAN, got / needed if needed else _NAN, achieved)
+    pace, total = float(basis.mean()), float(seen.sum())
+    achieved = bool(_meets(tg, total)) and (tg.op == ">=" or rest == 0)
+    if not tg.value:
+        return categories(_NAN, _NAN, achieved)
+    return categories(d * pace / (tg.value / n), (total + pace * rest) / tg.value, achieved)
+
+
+def official(tg: Target, ind: Indicator, hist: pd.Series) -> dict:
+    """The four cross-check columns for one target judged on one indicator's visible history (years <= as_of)."""
+    if hist.empty:
+        return dict(NO_CHECK)
+    if tg.kind in ("rank", "milestone"):  # binary indicators: achieved or not (Open SDG, EUSTAT)
+        upto = hist[hist.index <= tg.target_year]
+        if tg.kind == "rank":
+            done = len(upto) > 0 and bool(_meets(tg, upto.iloc[-1]))
+        else:
+            done = bool(_meets(tg, (upto.cumsum() if ind.flow else upto).to_numpy()).any())
+        word = "target achieved" if done else "target not achieved"
+        return {"eurostat_ratio": _NAN, "eurostat_category": word, "unsd_share": _NAN, "unsd_category": word}
+    if tg.kind == "level":
+        return _level(tg, hist)
+    if tg.kind == "avg_growth" and ind.scale != "growth":
+        return _level(tg, hist, rate=tg.value)
+    return _pace(tg, hist, growth=tg.kind == "avg_growth")
