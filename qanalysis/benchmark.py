@@ -17,19 +17,29 @@ from .select import forecast_series
 RESULTS = paths.BENCHMARKS / "RESULTS.md"
 
 
-def section(name: str, headings: tuple[str, ...] = ()) -> str:
-    """The `<!-- name:start -->` … `<!-- name:end -->` part of RESULTS.md, or only the sub-sections whose heading
-    starts with one of `headings` (each up to the next heading of the same or a higher level)."""
+def section(name: str) -> str:
+    """The `<!-- name:start -->` … `<!-- name:end -->` part of RESULTS.md, as the script wrote it."""
     text = RESULTS.read_text(encoding="utf-8")
     match = re.search(rf"<!-- {name}:start -->(.*?)<!-- {name}:end -->", text, re.S)
     if not match:
         raise InputError(f"{RESULTS.name}: no section '{name}' (markers <!-- {name}:start --> … <!-- {name}:end -->)")
-    body = match.group(1).strip()
-    if not headings:
-        return body
-    blocks = re.split(r"(?m)^(?=#{2,4} )", body)
-    keep = [b for b in blocks if b.startswith("#") and b.lstrip("# ").startswith(headings)]
-    return "\n".join(b.strip() + "\n" for b in keep)
+    return match.group(1).strip()
+
+
+def tables(name: str, labels: tuple[str, ...], after: str = "") -> str:
+    """Only the tables introduced by a line starting with one of `labels` ("Point accuracy", …), taking the first
+    such table after the line starting with `after` (e.g. the "### Main set" heading): the notebook's short view."""
+    lines = section(name).splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(after)), 0)
+    out = []
+    for label in labels:
+        at = next((i for i in range(start, len(lines)) if lines[i].startswith(label)), None)
+        if at is None:
+            raise InputError(f"{RESULTS.name}: section '{name}' has no table '{label}' after '{after}'")
+        table = [line for line in lines[at + 1:at + 60] if line.strip()]
+        end = next((i for i, line in enumerate(table) if not line.startswith("|")), len(table))
+        out += [f"**{lines[at].rstrip(':')}**", "", *table[:end], ""]
+    return "\n".join(out)
 
 
 def example(country: str, train: range, horizon: int = 4, seed: int = 0) -> pd.DataFrame:

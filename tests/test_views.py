@@ -62,3 +62,11 @@ def test_benchmark_section_reads_marked_part():
     assert "MASE" in benchmark.section("accuracy")
     with pytest.raises(InputError, match="no section 'nope'"):
         benchmark.section("nope")
+
+
+def test_benchmark_tables_pick_the_named_tables_of_a_subsection():
+    text = benchmark.tables("accuracy", ("Point accuracy", "Goals measured"), after="### Main set")
+    assert text.startswith("**Point accuracy") and "**Goals measured" in text
+    assert all(line.startswith(("|", "**")) for line in text.splitlines() if line)
+    with pytest.raises(InputError, match="no table 'Nonsense'"):
+        benchmark.tables("accuracy", ("Nonsense",))
