@@ -34,6 +34,18 @@ def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int, str] | None:
     return None
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _drop_widget_state(nb: nbformat.NotebookNode) -> None:
+    """Keep a widget's text form but not its view or saved state: their model ids are random on every run (so the
+    committed notebook would never be byte-identical) and the controls do nothing without a live kernel anyway."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            out.get("data", {}).pop(WIDGET_VIEW, None)
+
+
 def run_notebook(path: Path, timeout: int = 600) -> None:
     """Execute one notebook in place; raise InputError naming the notebook and the failing cell."""
     nb = nbformat.read(path, as_version=4)
@@ -44,6 +56,7 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
         failed = _failing_cell(nb)
         where, what = (f"cell {failed[0] + 1}", failed[1]) if failed else ("a cell", type(exc).__name__)
         raise InputError(f"{path.name}, {where}: {what}") from None
+    _drop_widget_state(nb)
     nbformat.write(nb, path)
 
 

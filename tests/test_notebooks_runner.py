@@ -36,3 +36,13 @@ def test_error_names_notebook_and_cell(tmp_path):
 def test_empty_folder_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no numbered notebooks"):
         notebook_paths(tmp_path)
+
+
+@pytest.mark.slow
+def test_widget_views_are_not_stored(tmp_path):
+    _notebook(tmp_path / "00_w.ipynb", "import ipywidgets as w\nw.IntSlider(value=3)")
+    run_all(tmp_path, timeout=60)
+    nb = nbformat.read(tmp_path / "00_w.ipynb", as_version=4)
+    data = nb.cells[0].outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" not in data and "IntSlider" in data["text/plain"]
+    assert "widgets" not in nb.metadata
