@@ -6,7 +6,7 @@ Each step is one module or a few, one job each:
 - raw -> processed: sheets, cells, headers, layouts, loaders, build, coverage, template
 - forecasts: models, select, intervals, series_csv
 - assessment: kinds, crosschecks, assess, wording, retrospective
-- views: plots, fanchart, report, summary, explore, notebooks, cli
+- views: views, plots, fanchart, report, summary, benchmark, explore, notebooks, cli
 """
 
 __version__ = "0.1.0"
