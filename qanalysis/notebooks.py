@@ -49,7 +49,8 @@ def _drop_widget_state(nb: nbformat.NotebookNode) -> None:
 def run_notebook(path: Path, timeout: int = 600) -> None:
     """Execute one notebook in place; raise InputError naming the notebook and the failing cell."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,  # no timestamps
+                            resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
     except CellExecutionError as exc:

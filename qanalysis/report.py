@@ -111,13 +111,18 @@ def _target_note(inputs: Inputs, lang: str) -> str:
     return ("目标: " if lang == "zh" else "Targets: ") + inputs.policy
 
 
+def target_chart(inputs: Inputs, outlook, lang: str = "zh"):
+    """A target's fan chart with its source line (the documents behind the plotted values, then the policy), the
+    same in the briefing pack and the notebooks."""
+    labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources)
+    return fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, lang)])
+
+
 def fan_charts(folder: Path, inputs: Inputs, outlooks: list, lang: str = "zh") -> list[Path]:
     """One fan chart per target, PNG and SVG, with a progress bar on stderr."""
     written = []
     for outlook in tqdm(outlooks, desc="fan charts", unit="target", file=sys.stderr):
-        labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources)
-        fig = fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, lang)])
-        written += plots.save(fig, folder / outlook.target.id)
+        written += plots.save(target_chart(inputs, outlook, lang), folder / outlook.target.id)
     return written
 
 

@@ -100,12 +100,26 @@ def test_damped_is_as_good_a_least_squares_fit_as_statsmodels(seed):
     np.testing.assert_allclose(models.damped(np.arange(len(y)), y, 3), np.asarray(res.forecast(3)), atol=0.2)
 
 
-def test_arima_picks_the_ar_order_for_momentum():
-    d = np.empty(12)
+def test_arima_is_an_ar1_of_the_changes_around_their_mean():
+    # Changes 1, 3, 1, 3, 1, 3: mean mu = 2, demeaned -1, +1, ...; the least-squares autocorrelation is -1, clipped to
+    # -0.98. Hand computation: next change 2 + (3 - 2) * (-0.98) = 1.02, then 2 + 1 * 0.9604 = 2.9604; last value 12.
+    y = np.array([0.0, 1.0, 4.0, 5.0, 8.0, 9.0, 12.0])
+    np.testing.assert_allclose(models.arima(np.arange(7), y, 2), [13.02, 15.9804], atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_arima_matches_statsmodels_arima_110_with_drift(seed):
+    """Momentum data, d_t - 1 = 0.5 (d_{t-1} - 1) + noise (sd 1): our least squares and statsmodels' maximum
+    likelihood for ARIMA(1,1,0) with trend "t" agree to a small fraction of the noise."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    rng = np.random.default_rng(seed)
+    d = np.empty(14)
     d[0] = 1.0
-    for i in range(1, 12):
-        d[i] = 0.5 + 0.6 * (d[i - 1] - 0.5) * 1.0  # differences decay geometrically toward 0.5: AR(1)
-    y = np.r_[0.0, np.cumsum(d)]
-    out = models.arima(np.arange(13), y, 2)
-    step1 = 0.5 + 0.6 * (d[-1] - 0.5)
-    np.testing.assert_allclose(out[0], y[-1] + step1, atol=1e-6)
+    for i in range(1, 14):
+        d[i] = 1 + 0.5 * (d[i - 1] - 1) + rng.normal(0, 1)
+    y = 50 + np.cumsum(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = ARIMA(y, order=(1, 1, 0), trend="t").fit().forecast(4)
+    np.testing.assert_allclose(models.arima(np.arange(14), y, 4), theirs, atol=0.1)

@@ -21,8 +21,9 @@ def test_runs_in_order_and_writes_outputs(tmp_path):
     _notebook(tmp_path / "scratch.ipynb", "raise SystemExit('unnumbered notebooks are not run')")
     assert [p.name for p in notebook_paths(tmp_path)] == ["00_first.ipynb", "10_second.ipynb"]
     run_all(tmp_path, timeout=60)
-    out = nbformat.read(tmp_path / "10_second.ipynb", as_version=4).cells[0].outputs
-    assert out[0]["text"] == "ab\n"
+    cell = nbformat.read(tmp_path / "10_second.ipynb", as_version=4).cells[0]
+    assert cell.outputs[0]["text"] == "ab\n"
+    assert "execution" not in cell.metadata  # no run timestamps, so a rerun is byte-identical
 
 
 @pytest.mark.slow

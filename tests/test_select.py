@@ -21,8 +21,35 @@ def test_two_points_drift_with_a_one_df_t_interval_from_the_change():
     assert (fc.model, fc.tier) == ("drift", "two points")
     s = abs(np.log(0.81)) / np.sqrt(2)  # one change over 2 years: its size per sqrt(year)
     sd = s * np.sqrt(2 + 2**2 / 2)  # random walk (h) plus drift uncertainty (h^2 / span)
-    np.testing.assert_allclose(fc.hi80[1], 26.244 * np.exp(stats.t.ppf(0.9, 1) * sd), rtol=1e-9)
     np.testing.assert_allclose(fc.lo95[1], 26.244 * np.exp(stats.t.ppf(0.025, 1) * sd), rtol=1e-9)
+    # Upward the log-scale distance (26.244 * (exp(3.078 * 0.298) - 1) = 39.4) is longer than the same t on the
+    # original scale: change -7.6 over 2 years, sd 7.6 / sqrt(2) * sqrt(2 + 2^2 / 2) = 10.75, so the cap applies
+    # (recomputed by hand when the cap was added): 26.244 + 3.078 * 10.75 = 59.32.
+    sd_raw = 7.6 / np.sqrt(2) * np.sqrt(2 + 2**2 / 2)
+    np.testing.assert_allclose(fc.hi80[1], 26.244 + stats.t.ppf(0.9, 1) * sd_raw, rtol=1e-9)
+
+
+def test_two_point_bands_stay_finite_and_paths_agree_with_them():
+    fc = forecast_series([2007, 2008], [38.0, 141.7], 4, scale="level", n_paths=40000, seed=1)
+    # log scale alone: upper 95 % near 1e34; the original-scale t caps it at the last value + 4 changes + 56.8 changes
+    cap = 141.7 + 4 * 103.7 + stats.t.ppf(0.975, 1) * 103.7 * np.sqrt(4 + 16)
+    assert np.all(np.isfinite(fc.hi95)) and fc.hi95[-1] <= cap * (1 + 1e-9)
+    assert np.all(fc.lo95 > 0)
+    for level, band in zip([0.025, 0.1, 0.9, 0.975], [fc.lo95, fc.lo80, fc.hi80, fc.hi95]):
+        share_below = np.mean(fc.paths <= band, axis=0)  # in probability: t_1 quantiles are too noisy in value
+        np.testing.assert_allclose(share_below, level, atol=0.01)
+
+
+@pytest.mark.parametrize("values", [[4.4, 38.0, 141.7], [0.8, 7.4, 18.1], [15.5, 12.6, 27.5, 92.5, 155.4, 154.6]])
+def test_log_growth_that_compounds_too_far_falls_back_to_a_straight_line(values):
+    """Sunspots and Westinghouse capital: on the log scale these became 59,660, 4,257 and 1,058 four years on. The
+    original-scale guard caps the yearly move at 5 x the data's range per year, and what replaces them (drift on the
+    original scale when the log models all fail) stays within it."""
+    years = np.arange(2000, 2000 + len(values))
+    fc = forecast_series(years, values, 4, scale="level")
+    per_year = np.ptp(values) / (len(values) - 1)
+    assert np.all(np.abs(fc.mean - values[-1]) <= 5 * per_year * np.arange(1, 5) * (1 + 1e-9))
+    assert any("compounded too far" in n for n in fc.notes) or "compounded too far" in fc.model
 
 
 def test_years_and_shapes():
