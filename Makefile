@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 AS_OF ?= 2021
+NOW ?= 2024
 
 .PHONY: venv briefing test unit nbval notebooks bench clean
 
@@ -19,6 +20,7 @@ briefing: venv
 	$(BIN)/qanalysis build
 	$(BIN)/qanalysis report --as-of 2018 --out out/briefing-2018
 	$(BIN)/qanalysis report --as-of $(AS_OF) --out out/briefing-$(AS_OF)
+	$(BIN)/qanalysis report --as-of $(NOW) --out out/briefing-$(NOW)
 
 test: venv unit nbval
 
