@@ -3,6 +3,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+LAUNCH ?= 2018
 AS_OF ?= 2021
 NOW ?= 2024
 
@@ -18,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 
 briefing: venv
 	$(BIN)/qanalysis build
-	$(BIN)/qanalysis report --as-of 2018 --out out/briefing-2018
+	$(BIN)/qanalysis report --as-of $(LAUNCH) --out out/briefing-$(LAUNCH)
 	$(BIN)/qanalysis report --as-of $(AS_OF) --out out/briefing-$(AS_OF)
 	$(BIN)/qanalysis report --as-of $(NOW) --out out/briefing-$(NOW)
 

@@ -52,6 +52,10 @@ def contract_columns() -> list[str]:
     return list(CONTRACT)
 
 
+LIKELIHOOD = ("very unlikely", "unlikely", "about as likely as not", "likely", "very likely")  # IPCC, low to high
+FLAGGED = LIKELIHOOD[:2]
+
+
 def status_word(p: float) -> str:
     """IPCC calibrated language for P(meet); NaN means there was nothing honest to compute."""
     if p is None or not np.isfinite(p):
@@ -163,7 +167,7 @@ def _outlook(registry: Registry, visible: dict[str, pd.Series], tg: Target, as_o
     if proxy and ind.unit != tg.unit:
         verdict, checks = Verdict(c.why("units_differ", proxy_unit=ind.unit, target_unit=tg.unit)), {}
     else:
-        verdict, checks = judge(c), crosschecks.official(tg, ind, c.hist)
+        verdict, checks = judge(c), crosschecks.official(tg, ind, c.hist, c.as_of)
     row = _row(c, verdict, checks, proxy)
     row["proxies"] = "" if proxy else "; ".join(
         proxy_summary(_outlook(registry, visible, tg, as_of, seed, indicator=p).row) for p in tg.proxies)
@@ -196,7 +200,12 @@ def outlooks(registry: Registry, data: pd.DataFrame, as_of: int, seed: int = 0) 
 def assess(registry: Registry, data: pd.DataFrame, as_of: int, seed: int = 0) -> pd.DataFrame:
     """One row per target in registry order: the contract columns, then the Chinese reason, the cross-checks and
     the proxies."""
-    return _table([o.row for o in outlooks(registry, data, as_of, seed)], CONTRACT + EXTRAS)
+    return table(outlooks(registry, data, as_of, seed))
+
+
+def table(outlooks_: list[Outlook]) -> pd.DataFrame:
+    """The assessment table of outlooks already made (so a chart and its table come from one computation)."""
+    return _table([o.row for o in outlooks_], CONTRACT + EXTRAS)
 
 
 def assess_proxies(registry: Registry, data: pd.DataFrame, as_of: int, seed: int = 0) -> pd.DataFrame:

@@ -88,7 +88,7 @@ def load_sources(path: Path) -> pd.DataFrame:
     """The sources table (id,title,publisher,address,accessed,quote,note): ids unique and non-empty, titles given."""
     header, rows = _csv_rows(path)
     _check_header(path, header, SOURCE_COLUMNS)
-    problems, seen, records = [], {}, []
+    problems, seen, records, lines = [], {}, [], []
     for line, row in rows:
         record = {c: (row.get(c) or "").strip() for c in SOURCE_COLUMNS}
         if not record["id"] or not record["title"]:
@@ -208,7 +208,7 @@ def read_indicators(path: Path) -> pd.DataFrame:
     path = Path(path)
     header, rows = _csv_rows(path)
     _check_header(path, header, TIDY_COLUMNS)
-    problems, seen, records = [], {}, []
+    problems, seen, records, lines = [], {}, [], []
     for line, row in rows:
         record, where = {c: (row.get(c) or "").strip() for c in TIDY_COLUMNS}, f"{display_path(path)}, line {line}"
         problem = _tidy_problem(record)
@@ -222,10 +222,13 @@ def read_indicators(path: Path) -> pd.DataFrame:
         seen.setdefault(key, line)
         records.append(dict(record, year=int(record["year"]), value=float(record["value"]),
                             unit=units.parse(record["unit"]).symbol))
+        lines.append(line)
     if problems:
         raise InputError("\n".join(problems[:30]) + (f"\n... and {len(problems) - 30} more" if len(problems) > 30 else ""))
     frame = pd.DataFrame(records, columns=TIDY_COLUMNS)
-    return frame.astype({"indicator": "str", "year": "int64", "value": "float64", "unit": "str", "source": "str"})
+    frame = frame.astype({"indicator": "str", "year": "int64", "value": "float64", "unit": "str", "source": "str"})
+    frame.attrs.update(path=display_path(path), lines=lines)  # so `conform` can name the csv line of a record
+    return frame
 
 
 def _tidy_problem(record: dict) -> str:
@@ -245,3 +248,36 @@ def _tidy_problem(record: dict) -> str:
     except ValueError as exc:
         return str(exc)
     return ""
+
+
+def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Express every value of a tidy frame in its indicator's registry unit, refusing ids the registry lacks.
+
+    `read_indicators` only checks that each unit is a known spelling; a hand-made csv may still hold 万元 where the
+    registry says 亿元, or 万元 for a PM2.5 concentration. Assessing such a file unconverted would compare numbers
+    10 000 times off, and dropping unknown ids would hide a typo, so both are errors naming the record: the file
+    and csv line when the frame came from `read_indicators`, else its row number.
+    """
+    problems, factors = [], []
+    lines, where = data.attrs.get("lines"), data.attrs.get("path", "indicators")
+    for i, (indicator, year, unit) in enumerate(zip(data["indicator"], data["year"], data["unit"])):
+        at = f"line {lines[i]}" if lines is not None and len(lines) == len(data) else f"row {i + 1}"
+        record = f"{where}, {at} ({indicator} {int(year)})"
+        ind = registry.indicators.get(indicator)
+        if ind is None:
+            problems.append(f'{record}: indicator "{indicator}" is not in the target registry; expected one of its '
+                            "indicator ids")
+            factors.append(np.nan)
+            continue
+        try:
+            factors.append(units.conversion_factor(unit, ind.unit))
+        except ValueError as exc:
+            problems.append(f'{record}: unit "{unit}" cannot be expressed in the registry unit "{ind.unit}" ({exc})')
+            factors.append(np.nan)
+    if problems:
+        raise InputError("\n".join(problems[:30]) + (f"\n... and {len(problems) - 30} more" if len(problems) > 30 else ""))
+    out = data.copy()
+    out.attrs = {}
+    out["value"] = out["value"].to_numpy(dtype=float) * np.asarray(factors, dtype=float)
+    out["unit"] = [registry.indicators[i].unit for i in out["indicator"]]
+    return out.reset_index(drop=True)

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .errors import InputError
 
 
 def _build(args: argparse.Namespace) -> None:
@@ -38,11 +37,12 @@ def _forecast(args: argparse.Namespace) -> None:
 
 def _assess(args: argparse.Namespace) -> None:
     from .assess import assess, contract_columns
-    from .build import read_indicators
+    from .build import conform, read_indicators
     from .targets import load_registry
 
     registry = load_registry(args.targets)
-    table = assess(registry, read_indicators(Path(args.data)), as_of=args.as_of, seed=args.seed)
+    data = conform(read_indicators(Path(args.data)), registry)
+    table = assess(registry, data, as_of=args.as_of, seed=args.seed)
     _write_csv(table if args.all_columns else table[contract_columns()], Path(args.out))
 
 
@@ -112,10 +112,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. InputError and ValueError (bad values that reach a library check, e.g. a unit or number
+    the analyst typed) become one stderr line and exit code 2; any other exception is a bug and keeps its traceback."""
     args = _parser().parse_args(argv)
     try:
         args.func(args)
-    except InputError as exc:
+    except ValueError as exc:  # InputError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -16,19 +16,9 @@ from openpyxl.utils import column_index_from_string
 
 from .loaders import NotPublished, TableRead
 from .targets import Registry, Target
+from .wording import years_text
 
 FIRST_YEAR = 2013
-
-
-def years_text(years: Iterable) -> str:
-    """[2018, 2019, 2020, 2021, 2024] -> "2018-2021, 2024"."""
-    runs: list[list[int]] = []
-    for year in sorted(set(int(y) for y in years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
 
 
 def _years_of(tidy: pd.DataFrame) -> dict[str, list[int]]:
@@ -162,7 +152,7 @@ def build_report(reads: list[TableRead], tidy: pd.DataFrame, registry: Registry,
         groups.setdefault((n.table, n.indicator), []).append(n)
     lines += ["## Not published: indicator-years without a number in any row, and their cells", ""]
     lines += _table(["table", "indicator", "years", "cells", "written as"], [
-        [table, ind, years_text(n.year for n in ns), compact_cells([n.cell for n in ns]),
+        [table, ind, years_text({n.year for n in ns}), compact_cells([n.cell for n in ns]),
          ", ".join(sorted({f'"{n.shown}"' if n.shown else "blank" for n in ns}))]
         for (table, ind), ns in groups.items()]) if groups else ["None.", ""]
     lines += ["## Notes", ""] + ([f"- {_md(n)}" for n in notes] or ["None."]) + [""]

@@ -71,9 +71,6 @@ class Case:
         """The visible values inside the window."""
         return self.hist[self.hist.index.isin(self.window)]
 
-    def meets(self, x):
-        return np.asarray(x) >= self.tg.value if self.tg.op == ">=" else np.asarray(x) <= self.tg.value
-
     def why(self, key: str, **facts) -> Why:
         """The reason `key` with its facts, for `wording` to put into words in either language."""
         return Why(key, self.ind.unit, self.tg.op, self.tg.value, facts)
@@ -95,7 +92,7 @@ def _project(c: Case) -> Forecast | Verdict:
 def _from_paths(c: Case, values: np.ndarray, fc: Forecast, how: str, key: str, required=None, **facts) -> Verdict:
     """P(meet) and the 10/50/90% quantiles of the measure over the sample paths; the reason `key` gets the facts plus
     P(meet) (`p`) and the median (`mid`)."""
-    p = float(np.mean(c.meets(values)))
+    p = float(np.mean(c.tg.meets(values)))
     lo, mid, hi = np.quantile(values, [0.1, 0.5, 0.9])
     method = f"{fc.model} on {transform_name(c.ind.scale, c.hist.to_numpy())}, {len(c.hist)} points; "
     return Verdict(c.why(key, **facts, p=p, mid=float(mid)), method + INTERVAL[fc.tier] + how, None, p, float(mid),
@@ -104,7 +101,7 @@ def _from_paths(c: Case, values: np.ndarray, fc: Forecast, how: str, key: str, r
 
 def _observed(c: Case, value: float, what: str, **facts) -> Verdict:
     """A published value decides: met or missed, with P(meet) 1 or 0 and the value as `projected`."""
-    met = bool(c.meets(value))
+    met = bool(c.tg.meets(value))
     return Verdict(c.why("observed", met=met, what=what, value=float(value), **facts), "observed",
                     "met" if met else "missed", float(met), float(value))
 
@@ -130,7 +127,7 @@ def _level(c: Case) -> Verdict:
     required = pd.Series(np.linspace(latest, c.tg.value, c.year - last + 1),
                          index=pd.RangeIndex(last, c.year + 1, name="year"))
     return _from_paths(c, fc.paths[:, -1], fc, "", "level", required, latest=latest, last=last, slope=_slope(c),
-                       need=(c.tg.value - latest) / (c.year - last), met_now=bool(c.meets(latest)), year=c.year)
+                       need=(c.tg.value - latest) / (c.year - last), met_now=bool(c.tg.meets(latest)), year=c.year)
 
 
 def _gap(c: Case, what: str, counted: float | None = None) -> Verdict | None:
@@ -216,7 +213,7 @@ def _milestone(c: Case) -> Verdict:
     start = c.tg.window_start if c.ind.flow and c.tg.window_start is not None else -10**9
     seen = c.hist[(c.hist.index >= start) & (c.hist.index <= c.year)]
     running = seen.cumsum() if c.ind.flow else seen
-    hit = running[c.meets(running.to_numpy())]
+    hit = running[c.tg.meets(running.to_numpy())]
     if len(hit):
         return Verdict(c.why("achieved", year=int(hit.index[0]), value=float(hit.iloc[0])), "observed", "met", 1.0,
                         float(hit.iloc[0]))

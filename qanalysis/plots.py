@@ -26,6 +26,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .assess import LIKELIHOOD, status_word
 from .wording import pct
 
 FONT_FAMILY = "Noto Sans SC"
@@ -396,10 +397,9 @@ def reliability_chart(pred: Iterable[float], outcome: Iterable[float], lang: str
     title = f"{t(lang, 'reliability')} · Brier = {brier:.3f} (n = {p.size})"
     fig, ax = new_figure(title, t(lang, "bins"), sources or [t(lang, "assessment")], lang, size=(6.5, 5.2),
                          left=0.12)
-    edges = np.array([0, 0.10, 0.33, 0.66, 0.90, 1.0])
-    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    which = np.array([LIKELIHOOD.index(status_word(x)) for x in p])  # the bins are the status words themselves
     xs, ys, ns = [], [], []
-    for b in range(len(edges) - 1):
+    for b in range(len(LIKELIHOOD)):
         inside = which == b
         if inside.any():
             xs.append(p[inside].mean())

@@ -27,7 +27,7 @@ from openpyxl.writer.excel import ExcelWriter
 from tqdm import tqdm
 
 from . import assess, paths, plots
-from .build import read_indicators
+from .build import conform, read_indicators
 from .fanchart import fan_chart
 from .summary import write_summary
 from .targets import Registry, load_registry
@@ -52,7 +52,8 @@ def load_inputs(data_path: Path = paths.PROCESSED / "indicators.csv", registry_p
     """The registry, the tidy data and the side tables built beside it (sources.csv, coverage_targets.csv; None when
     the folder has none): what a briefing or a notebook starts from."""
     data_path = Path(data_path)
-    return Inputs(load_registry(registry_path), read_indicators(data_path), data_path,
+    registry = load_registry(registry_path)
+    return Inputs(registry, conform(read_indicators(data_path), registry), data_path,
                   _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
                   _policy_name(Path(registry_path)))
 
@@ -63,8 +64,8 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "
     out_dir, inputs = Path(out_dir), load_inputs(data_path, registry_path)
     registry, data = inputs.registry, inputs.data
 
-    table = assess.assess(registry, data, as_of, seed=seed)
     outlooks = assess.outlooks(registry, data, as_of, seed=seed)
+    table = assess.table(outlooks)
     proxies = assess.assess_proxies(registry, data, as_of, seed=seed)
     years = tuple(range(min(VINTAGE_FROM, as_of), as_of + 1))
     vintage = assess.vintage_matrix(registry, data, as_of_years=years, seed=seed)

@@ -2,8 +2,8 @@
 
 An outcome is known only where the target year's value (or the whole window, for cumulative targets) is published;
 the engine then says `met` or `missed` when assessed as of the target year. Each earlier vintage's P(meet) is
-scored against that outcome with the Brier score, and its call is checked: a flag (P ≤ 1/3) is right when the
-target was missed, a "likely" call (P ≥ 2/3) is right when it was met, and "about as likely as not" makes no call.
+scored against that outcome with the Brier score, and its call is checked: a flag (P ≤ 0.33) is right when the
+target was missed, a "likely" call (P ≥ 0.66) is right when it was met, and "about as likely as not" makes no call.
 Proxies are scored beside the targets, labelled as such, because with thin public data they hold most outcomes.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .assess import assess, assess_proxies
+from .assess import FLAGGED, assess, assess_proxies, status_word
 from .targets import Registry
 
 COLUMNS = ["target", "subject", "proxy", "as_of", "p_meet", "status", "outcome", "call", "right"]
@@ -35,9 +35,9 @@ def outcomes(registry: Registry, data: pd.DataFrame, seed: int = 0) -> pd.DataFr
 
 
 def _call(p: float) -> str | None:
-    if not np.isfinite(p):
-        return None
-    return "met" if p >= 2 / 3 else "missed" if p <= 1 / 3 else None
+    """The call the status word makes: a flag calls "missed", likely or very likely call "met"."""
+    word = status_word(p)
+    return "missed" if word in FLAGGED else "met" if word in ("likely", "very likely") else None
 
 
 def retrospective(registry: Registry, data: pd.DataFrame, as_of_years=(2018, 2019, 2020, 2021),

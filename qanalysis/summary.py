@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import plots
+from .assess import FLAGGED
 from .targets import Registry
 from .wording import pct
 
-FLAGGED = ("unlikely", "very unlikely")
 
 
 def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[tuple]:

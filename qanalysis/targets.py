@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -68,9 +69,13 @@ class Target(_Strict):
     def _known_unit(cls, value: str) -> str:
         return units.parse(value).symbol
 
-    def meets(self, value: float) -> bool:
-        """True when `value` satisfies the target's comparison."""
-        return value >= self.value if self.op == ">=" else value <= self.value
+    def meets(self, value):
+        """Whether `value` satisfies the target's comparison: a bool for a scalar, a bool array for an array (sample
+        paths, running sums). The one place the comparison is written, so P(meet), met/missed and the official
+        cross-checks can never disagree on what meeting the target means."""
+        x = np.asarray(value, dtype=float)
+        out = x >= self.value if self.op == ">=" else x <= self.value
+        return bool(out) if out.ndim == 0 else out
 
     @property
     def higher_is_better(self) -> bool:
@@ -179,6 +184,9 @@ def _cross_check(path: Path, targets: list[Target], indicators: list[Indicator])
             problems.append(f"target {t.id}, field window_start: a {t.kind} target needs the first year of its window")
         if t.window_start is not None and t.window_start > t.target_year:
             problems.append(f"target {t.id}, field window_start: {t.window_start} is after target_year {t.target_year}")
+        if ind is not None and t.kind == "milestone" and ind.flow and t.window_start is None:
+            problems.append(f"target {t.id}, field window_start: a milestone on annual additions (indicator "
+                            f"{ind.id}, flow: true) needs the first year in which an addition counts")
         if ind is not None and t.kind == "cumulative" and not ind.flow:
             problems.append(f"target {t.id}, field kind: cumulative needs an indicator of annual additions (flow: true)")
     if problems:

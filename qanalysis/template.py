@@ -141,6 +141,7 @@ def find_templates(raw_dir: Path, named: set[str]) -> tuple[dict[str, list[dict]
 
     Only a workbook's index and marker sheet are read. A file here that cannot be opened does not stop the build
     (nobody asked for it) but is listed as not read, with the reason; excel lock files (~$x.xlsx) are passed over.
+    A workbook carrying the hidden marker sheet is a template, so a broken marker raises InputError naming it.
     """
     raw_dir, found, unread = Path(raw_dir), {}, []
     for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
@@ -149,14 +150,19 @@ def find_templates(raw_dir: Path, named: set[str]) -> tuple[dict[str, list[dict]
         if rel in named or rel == "sources.csv" or path.name.startswith("~$") or suffix not in DATA_SUFFIXES:
             continue
         try:
-            if suffix in (".xlsx", ".xlsm") and MARKER_SHEET in sheet_names(path):
-                grid = read_grid(path, MARKER_SHEET)
-                if grid.get(0, 0) == MARKER:
-                    found[rel] = _marker_records(grid, rel)
-                    continue
+            is_template = suffix in (".xlsx", ".xlsm") and MARKER_SHEET in sheet_names(path)
         except InputError as exc:
             reason = str(exc).split(": ", 1)[-1]  # the message without the machine's path to the file
             unread.append(f"{rel}: not named in layouts.yaml, and not readable as a template ({reason})")
+            continue
+        if is_template:
+            # Our hidden sheet is there, so someone filled in a template: a broken one must stop the build rather
+            # than have its data silently left out of the assessment.
+            grid = read_grid(path, MARKER_SHEET)
+            if grid.get(0, 0) != MARKER:
+                raise InputError(f"{grid.where(0, 0)}: expected {MARKER!r}; the template's hidden layout sheet was "
+                                 "changed, so its data cannot be read (write a fresh one with `qanalysis template`)")
+            found[rel] = _marker_records(grid, rel)
             continue
         unread.append(f"{rel}: not named in layouts.yaml and not a qanalysis template")
     return found, unread

@@ -292,3 +292,30 @@ def test_embedded_public_figures_build(tmp_path):
     assert all(tidy["unit"] == tidy["indicator"].map(lambda i: registry.indicators[i].unit))
     build(paths.RAW, tmp_path / "again", paths.REGISTRY)
     assert _hashes(tmp_path / "out") == _hashes(tmp_path / "again")
+
+
+def test_conform_converts_to_the_registry_unit_and_names_bad_records(tmp_path, toy_registry):
+    from qanalysis.build import conform, read_indicators
+
+    path = tmp_path / "tidy.csv"
+    path.write_text("indicator,year,value,unit,source\n"
+                    "va_total,2018,123456,万元,S01\n"
+                    "va_total,2019,1.5,亿元,S01\n"
+                    "tax_per_mu,2019,268000,元/亩,S01\n"
+                    "pm25,2019,39,ug/m3,S02\n", encoding="utf-8")
+    out = conform(read_indicators(path), toy_registry)
+    assert out["unit"].tolist() == ["亿元", "亿元", "万元/亩", "微克/立方米"]
+    assert out["value"].tolist() == pytest.approx([12.3456, 1.5, 26.8, 39.0], rel=1e-12)
+    assert out["source"].tolist() == ["S01", "S01", "S01", "S02"]
+
+    path.write_text("indicator,year,value,unit,source\n"
+                    "va_total,2018,1,亿元,S01\n"
+                    "pm25,2019,39,万元,S02\n"
+                    "nope,2019,3,家,S02\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        conform(read_indicators(path), toy_registry)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 2
+    assert "tidy.csv, line 3 (pm25 2019)" in lines[0]
+    assert '"万元"' in lines[0] and '"微克/立方米"' in lines[0]
+    assert "line 4 (nope 2019)" in lines[1] and '"nope" is not in the target registry' in lines[1]

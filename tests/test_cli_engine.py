@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from qanalysis import cli
@@ -109,3 +110,71 @@ def test_assess_as_of_2018_round_trip(tmp_path, capsys):
     assert extra.columns.tolist()[:11] == contract_columns() and "eurostat_category" in extra.columns
     assert np.isfinite(extra["eurostat_ratio"].iloc[0])
     capsys.readouterr()
+
+
+def _assess_with(tmp_path, data_text):
+    targets, data, out = tmp_path / "targets.yaml", tmp_path / "indicators.csv", tmp_path / "a.csv"
+    targets.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data.write_text(data_text, encoding="utf-8")
+    code = cli.main(["assess", "--as-of", "2018", "--data", str(data), "--targets", str(targets), "--out", str(out)])
+    return code, data, out
+
+
+def test_assess_refuses_a_unit_of_another_dimension(tmp_path, capsys):
+    code, data, out = _assess_with(tmp_path, DATA.replace("pm25,2017,45,微克/立方米", "pm25,2017,45,万元"))
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert f"{data.name}, line 4 (pm25 2017)" in err and '"万元"' in err and '"微克/立方米"' in err
+
+
+def test_assess_refuses_an_indicator_the_registry_lacks(tmp_path, capsys):
+    code, data, out = _assess_with(tmp_path, DATA + "pm2.5,2018,41,微克/立方米,S01\n")
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert f"{data.name}, line 10 (pm2.5 2018)" in err and '"pm2.5" is not in the target registry' in err
+
+
+def test_assess_converts_a_value_to_the_registry_unit(tmp_path, capsys):
+    """Same dimension, other spelling: 40 μg/m³ is 40 微克/立方米, so the result equals the plain round trip."""
+    code, _, out = _assess_with(tmp_path, DATA.replace("pm25,2018,40,微克/立方米", "pm25,2018,40,μg/m³"))
+    assert code == 0
+    pm = pd.read_csv(out).iloc[0]
+    assert (pm["latest_year"], pm["latest_value"]) == (2018, 40)
+    capsys.readouterr()
+
+
+def test_main_turns_a_value_error_into_one_line_and_exit_2_but_lets_bugs_raise(tmp_path, monkeypatch, capsys):
+    import qanalysis.select as select
+
+    data = tmp_path / "series.csv"
+    data.write_text(SERIES, encoding="utf-8")
+    args = ["forecast", "--data", str(data), "--horizon", "2", "--out", str(tmp_path / "f.csv")]
+
+    def bad_value(*a, **k):
+        raise ValueError("cannot convert \"万元\" (money) to \"%\" (percent)")
+
+    monkeypatch.setattr(select, "forecast_table", bad_value)
+    assert cli.main(args) == 2
+    assert capsys.readouterr().err == 'error: cannot convert "万元" (money) to "%" (percent)\n'
+
+    def bug(*a, **k):
+        raise TypeError("a genuine bug")
+
+    monkeypatch.setattr(select, "forecast_table", bug)
+    with pytest.raises(TypeError, match="a genuine bug"):
+        cli.main(args)
+
+
+@pytest.mark.parametrize("horizon", ["0", "-1"])
+def test_forecast_with_no_horizon_exits_2(tmp_path, capsys, horizon):
+    data, out = tmp_path / "series.csv", tmp_path / "f.csv"
+    data.write_text(SERIES, encoding="utf-8")
+    assert cli.main(["forecast", "--data", str(data), "--horizon", horizon, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"error: --horizon: expected a whole number of years of at least 1, found {horizon}\n"
+    assert not out.exists()
+
+
+def test_python_dash_m_qanalysis_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "qanalysis", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "usage: qanalysis" in result.stdout and "assess" in result.stdout

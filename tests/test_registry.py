@@ -99,6 +99,9 @@ def test_meets_respects_the_operator(registry):
         (lambda d: d["targets"][3].update(unit="furlongs"), 'target ind_new_product_rate, field unit: Value error, unknown unit "furlongs"'),
         (lambda d: d["targets"][3].update(indicator="nope"), "target ind_new_product_rate, field indicator: no indicator 'nope'"),
         (lambda d: d["targets"][0].update(window_start=None), "target ind_trad_mfg_va_growth, field window_start: a avg_growth target needs"),
+        (lambda d: next(t for t in d["targets"] if t["id"] == "q_china_quality_award").update(window_start=None),
+         "target q_china_quality_award, field window_start: a milestone on annual additions (indicator "
+         "q_china_quality_award, flow: true) needs the first year"),
         (lambda d: d["targets"][28].update(proxies=["e_pm25_xx"]), "target e_pm25, field proxies: no indicator 'e_pm25_xx'"),
         (lambda d: d["targets"].append(dict(d["targets"][0])), "target ind_trad_mfg_va_growth: defined twice"),
         (lambda d: d["indicators"][0].update(scale="ratio"), "indicator ind_trad_mfg_va_growth, field scale"),

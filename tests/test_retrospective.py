@@ -47,3 +47,9 @@ def test_brier_score_is_the_mean_squared_probability_error(case):
         assert table.loc[year, "brier"] == pytest.approx(expected, abs=5e-4)
         assert table.loc[year, "calls"] == group["call"].notna().sum()
     assert table.loc[2020, "right"] == 2
+
+
+@pytest.mark.parametrize("p, call", [(0.33, "missed"), (0.333, None), (0.5, None), (0.66, "met"), (0.659, None),
+                                     (0.05, "missed"), (0.95, "met"), (float("nan"), None)])
+def test_calls_follow_the_status_words(p, call):
+    assert retrospective._call(p) == call

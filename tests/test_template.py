@@ -151,3 +151,33 @@ def test_empty_template_builds_to_no_values(registry, tmp_path):
     assert (result.n_values, result.n_tables, result.n_not_published) == (0, 4, 39 * 12)
     assert (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8") == "indicator,year,value,unit,source\n"
     assert (tmp_path / "out" / "sources.csv").read_text(encoding="utf-8") == "id,title,publisher,address,accessed,quote,note\n"
+
+
+@pytest.mark.parametrize("a1, a2, expected", [
+    (MARKER, "- [not, a, mapping]", "a YAML list of mappings"),
+    (MARKER, "- {sheet: [unclosed", "not valid YAML"),
+    ("something else", None, "hidden layout sheet was changed"),
+])
+def test_a_template_with_a_broken_marker_sheet_stops_the_lookup(workbook, tmp_path, a1, a2, expected):
+    """A workbook carrying the hidden layout sheet is a filled template; broken, it must not be skipped silently."""
+    from qanalysis.template import find_templates
+
+    raw = tmp_path / "raw"
+    (raw / "bureau").mkdir(parents=True)
+    book = openpyxl.load_workbook(workbook)
+    book[MARKER_SHEET]["A1"], book[MARKER_SHEET]["A2"] = a1, a2
+    book.save(raw / "bureau" / "filled.xlsx")
+    with pytest.raises(InputError, match=expected) as err:
+        find_templates(raw, set())
+    assert "filled.xlsx" in str(err.value) and MARKER_SHEET in str(err.value)
+
+
+def test_a_workbook_without_the_marker_sheet_is_listed_as_unread(tmp_path):
+    from qanalysis.template import find_templates
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = openpyxl.Workbook()
+    book.active["A1"] = 1
+    book.save(raw / "other.xlsx")
+    assert find_templates(raw, set()) == ({}, ["other.xlsx: not named in layouts.yaml and not a qanalysis template"])
