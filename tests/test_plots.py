@@ -18,23 +18,10 @@ from matplotlib import font_manager
 
 from qanalysis import fanchart, plots
 from qanalysis.assess import required_growth
+from qanalysis.select import Forecast
 from qanalysis.targets import load_registry
 
 REGISTRY = load_registry()
-
-
-@dataclass
-class Forecast:
-    years: np.ndarray
-    mean: np.ndarray
-    lo80: np.ndarray
-    hi80: np.ndarray
-    lo95: np.ndarray
-    hi95: np.ndarray
-    paths: np.ndarray
-    model: str = "drift"
-    tier: str = "short"
-    notes: tuple = ()
 
 
 @dataclass
@@ -51,7 +38,7 @@ class Outlook:
 
 def forecast_from(years, paths) -> Forecast:
     q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
-    return Forecast(np.asarray(years), paths.mean(axis=0), q[0], q[1], q[2], q[3], paths)
+    return Forecast(np.asarray(years), paths.mean(axis=0), q[0], q[1], q[2], q[3], paths, "drift", "short (3-5)", ())
 
 
 def outlook(target_id, history: dict, as_of=2018, paths=None, required=None, status="likely", p=0.7) -> Outlook:
