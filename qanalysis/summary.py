@@ -19,6 +19,12 @@ from .wording import pct
 
 
 
+def _reason(row) -> str:
+    """The Chinese reason with the English one in brackets: the summary's readers are the bureau and its reviewers."""
+    zh, en = getattr(row, "reason_zh", None), str(row.reason).strip()
+    return f"{zh.strip()} ({en})" if isinstance(zh, str) and zh.strip() else en
+
+
 def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[tuple]:
     """The summary as blocks (heading, paragraph, list, table), rendered to Markdown and HTML alike."""
     by_id = {tg.id: tg for tg in registry.targets}
@@ -41,10 +47,10 @@ def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[
         if pd.notna(row.projected):
             outlook = f"; 预测 {tg.target_year}: {row.projected:.4g} (80%: {row.lo80:.4g}–{row.hi80:.4g}) {tg.unit}"
         items.append(f"`{tg.id}` {tg.name_zh} ({tg.name_en}): {plots.STATUS_ZH[row.status]} ({row.status}), "
-                     f"P(达成) = {pct(row.p_meet)}; 目标 {tg.goal}{outlook}。原因: {str(row.reason).strip()}")
+                     f"P(达成) = {pct(row.p_meet)}; 目标 {tg.goal}{outlook}。原因: {_reason(row)}")
     blocks.append(("ul", items) if items else ("p", "无 (none)。"))
     blocks.append(("h2", f"数据不足, 无法评估 (Insufficient data) — {len(missing)}"))
-    blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}): {r.reason} "
+    blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}): {_reason(r)} "
                           f"所需数据: {registry.indicator(by_id[r.target]).bureau_table}"
                           for r in missing.itertuples(index=False)]) if len(missing) else ("p", "无 (none)。"))
     blocks += [("h2", "方法与措辞 (Method and calibrated language)"), ("p", METHOD_NOTE)]
