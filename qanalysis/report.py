@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -45,7 +44,6 @@ class Inputs:
     data_path: Path
     sources: pd.DataFrame | None
     coverage: pd.DataFrame | None
-    policy: str
 
 
 def load_inputs(data_path: Path = paths.PROCESSED / "indicators.csv", registry_path: Path = paths.REGISTRY) -> Inputs:
@@ -54,8 +52,7 @@ def load_inputs(data_path: Path = paths.PROCESSED / "indicators.csv", registry_p
     data_path = Path(data_path)
     registry = load_registry(registry_path)
     return Inputs(registry, conform(read_indicators(data_path), registry), data_path,
-                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
-                  _policy_name(Path(registry_path)))
+                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"))
 
 
 def make_report(as_of: int, out_dir: Path, data_path: Path = paths.PROCESSED / "indicators.csv",
@@ -82,12 +79,6 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
 
 
-def _policy_name(registry_path: Path) -> str:
-    """The policy's document number (市委〔2018〕27号), the source of every target line."""
-    doc = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
-    return str((doc.get("registry") or {}).get("policy", "")).split(" ")[0]
-
-
 def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None) -> list[str]:
     """"publisher [ids]" for the sources of the values a chart plots (years <= as_of), in first-use order.
 
@@ -109,7 +100,7 @@ def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.Da
 
 
 def _target_note(inputs: Inputs, lang: str) -> str:
-    return ("目标: " if lang == "zh" else "Targets: ") + inputs.policy
+    return ("目标: " if lang == "zh" else "Targets: ") + inputs.registry.policy
 
 
 def target_chart(inputs: Inputs, outlook, lang: str = "zh"):

@@ -53,15 +53,15 @@ def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int) -> list[
     blocks.append(("ul", [f"`{r.target}` {by_id[r.target].name_zh} ({by_id[r.target].name_en}): {_reason(r)} "
                           f"所需数据: {registry.indicator(by_id[r.target]).bureau_table}"
                           for r in missing.itertuples(index=False)]) if len(missing) else ("p", "无 (none)。"))
-    blocks += [("h2", "方法与措辞 (Method and calibrated language)"), ("p", METHOD_NOTE)]
+    blocks += [("h2", "方法与措辞 (Method and calibrated language)"), ("p", METHOD_NOTE.format(year=year))]
     return blocks
 
 
 METHOD_NOTE = (
-    "P(达成) 是按截至评估年的数据预测 2022 年、由预测分布 (固定随机种子的样本路径) 算出的达成概率。状态用 IPCC 校准用语: "
+    "P(达成) 是按截至评估年的数据预测 {year} 年、由预测分布 (固定随机种子的样本路径) 算出的达成概率。状态用 IPCC 校准用语: "
     "很可能 (≥90%)、可能 (≥66%)、可能性相当 (33–66%)、不太可能 (≤33%)、很不可能 (≤10%); 目标年已有数值时为已达成/未达成; "
     "序列过短时为数据不足, 并说明原因。代理指标只作旁证, 从不替代目标本身的指标。"
-    " P(meet) is the probability that the 2022 value meets the target, from the seeded forecast distribution made "
+    " P(meet) is the probability that the {year} value meets the target, from the seeded forecast distribution made "
     "with data up to the as-of year only; statuses follow the IPCC likelihood scale; proxies are shown beside a "
     "target, never in its place. Charts: figures/; all numbers: scorecard.xlsx.")
 

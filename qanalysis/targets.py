@@ -93,6 +93,7 @@ class Registry(_Strict):
 
     targets: tuple[Target, ...]
     indicators: dict[str, Indicator]
+    policy: str = ""  # the policy's document number (市委〔2018〕27号), cited under every chart
 
     def indicator(self, target: Target) -> Indicator:
         return self.indicators[target.indicator]
@@ -157,7 +158,9 @@ def load_registry(path: Path | str = paths.REGISTRY) -> Registry:
         raise InputError(f"{path}: unknown top-level keys {sorted(unknown)}; expected registry, targets, indicators")
     targets = _parse_list(path, doc, "targets", Target)
     indicators = _parse_list(path, doc, "indicators", Indicator)
-    return _cross_check(path, targets, indicators)
+    registry = _cross_check(path, targets, indicators)
+    policy = str((doc.get("registry") or {}).get("policy", "")).split(" ")[0]
+    return registry.model_copy(update={"policy": policy})
 
 
 def _cross_check(path: Path, targets: list[Target], indicators: list[Indicator]) -> Registry:

@@ -99,3 +99,9 @@ def coverage_counts(coverage: pd.DataFrame) -> pd.DataFrame:
     n = pd.to_numeric(coverage["n_values"])
     return pd.DataFrame({"targets with ≥ k values": ["k = 1", "k = 3", "k = 6"],
                          "count": [int((n >= k).sum()) for k in (1, 3, 6)], "of": len(coverage)})
+
+
+def retrospective(retro: pd.DataFrame) -> pd.DataFrame:
+    """Each vintage's call against the outcome, with P(meet) in whole percents and "—" where no call was made."""
+    return retro.assign(p_meet=[_pct(p) for p in retro["p_meet"]], call=retro["call"].fillna("—"),
+                        right=["—" if pd.isna(r) else ("yes" if r else "no") for r in retro["right"]])

@@ -134,3 +134,7 @@ def test_goal_and_table_read_like_the_policy(registry):
     assert list(table["target"]) == [t.id for t in registry.targets]
     assert table.set_index("target").loc["e_surface_water_iii", "proxies"] == "e_surface_water_iii_city, e_surface_water_iii_zj"
     assert table["section"].value_counts().to_dict() == {"二(二)": 16, "二(一)": 12, "二(三)": 3}
+
+
+def test_registry_carries_the_policy_document_number(registry):
+    assert registry.policy == "市委〔2018〕27号"

@@ -70,3 +70,10 @@ def test_benchmark_tables_pick_the_named_tables_of_a_subsection():
     assert all(line.startswith(("|", "**")) for line in text.splitlines() if line)
     with pytest.raises(InputError, match="no table 'Nonsense'"):
         benchmark.tables("accuracy", ("Nonsense",))
+
+
+def test_retrospective_view_formats_calls():
+    retro = pd.DataFrame({"p_meet": [0.95, np.nan], "call": ["met", None],
+                          "right": pd.array([True, pd.NA], dtype="boolean")})
+    view = views.retrospective(retro)
+    assert view.to_dict("list") == {"p_meet": ["95%", "—"], "call": ["met", "—"], "right": ["yes", "—"]}
