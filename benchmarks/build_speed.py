@@ -2,7 +2,7 @@
 the xlsx read by python-calamine (the default) and by openpyxl. Also times reading one sheet with each engine.
 
 Run: .venv/bin/python benchmarks/build_speed.py [--repeat N]. Prints median and range of wall-clock seconds; the
-machine is shared, so repeat runs vary (TOOLING.md saw up to 2x).
+machine is shared, so repeat runs vary.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import numpy as np
 import openpyxl
 import yaml
 
-from qanalysis import paths, sheets
-from qanalysis.build import build
-from qanalysis.targets import load_registry
+from qanalysis import settings as paths
+from qanalysis.ingest import sheets
+from qanalysis.ingest.build import build
+from qanalysis.registry import load_registry
 
 N_INDICATORS, YEARS = 200, list(range(2013, 2025))
 

@@ -1,7 +1,7 @@
 """Throughput of the suite: forecast and P(meet) for many short synthetic series, and `assess` on the embedded data.
 
 Why: an analyst may feed a whole yearbook (thousands of series) through `qanalysis forecast`, so the goal is
-10,000 series in under 5 minutes on 2 cores (TOOLING.md addendum). The synthetic series are seeded and shaped like the
+10,000 series in under 5 minutes on 2 cores. The synthetic series are seeded and shaped like the
 project's indicators: 2-12 yearly points ending 2017-2021, in four scales (level: compounding growth; share: a percent
 drifting on the logit scale; count: Poisson counts with a trend, zeros included; growth: a rate in percent with AR(1)
 noise). Each series is forecast to 2022 and P(meet) of a threshold is read off the sample paths, as `assess` does.
@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from accuracy import md_table, write_section  # noqa: E402  (same RESULTS.md writer for both scripts)
+from accuracy import md_table  # noqa: E402
+from qanalysis.report.evidence import write_section  # noqa: E402  (the one RESULTS.md format)
 
 SEED = 2022
 TARGET_YEAR = 2022
@@ -72,7 +73,7 @@ def synthesize(n_series: int, seed: int = SEED) -> list[tuple]:
 
 def _work(chunk: list[tuple]) -> dict:
     """Forecast and assess one chunk in a worker; returns counts, a checksum of P, and the worker's peak RSS."""
-    from qanalysis.select import InsufficientData, forecast_series
+    from qanalysis.forecast.engine import InsufficientData, forecast_series
 
     models, insufficient, p_sum = Counter(), 0, 0.0
     for sid, years, values, scale, h, threshold in chunk:
@@ -126,9 +127,9 @@ def filled_registry_data(registry, seed: int = SEED) -> pd.DataFrame:
 def time_assess() -> dict[str, list[list]]:
     """Wall time of qanalysis.assess.assess on data/processed/indicators.csv (if the build has produced it) and on a
     fully filled synthetic table, for each as_of in AS_OF_YEARS."""
-    from qanalysis import paths
-    from qanalysis.assess import assess
-    from qanalysis.targets import load_registry
+    from qanalysis import settings as paths
+    from qanalysis.assessment.assess import assess
+    from qanalysis.registry import load_registry
 
     registry, csv = load_registry(), paths.PROCESSED / "indicators.csv"
     tables = {"synthetic": filled_registry_data(registry)}
@@ -167,7 +168,7 @@ def render(runs: list[dict], assess_rows: dict[str, list[list]], args: argparse.
            md_table(["model"] + list(SCALES), mix_rows), ""]
     head = ["as_of", "targets", "wall s", "statuses"]
     if "embedded" in assess_rows:
-        out += ["`qanalysis.assess.assess(registry, data, as_of)` on data/processed/indicators.csv, read with pandas "
+        out += ["`qanalysis.assessment.assess.assess(registry, data, as_of)` on data/processed/indicators.csv, read with pandas "
                 "(one process):", "", md_table(head, assess_rows["embedded"]), ""]
     else:
         out += ["`assess` on the embedded data: not timed, data/processed/indicators.csv does not exist "

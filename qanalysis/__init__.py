@@ -1,12 +1,15 @@
-"""qanalysis: were the quantified 2022 targets of Hangzhou's 2018 quality policy likely to be met?
+"""qanalysis: which quantified targets of a policy will be met, and which will not?
 
-Data flows one way: registry + raw -> processed -> forecasts -> assessment -> views.
-Each step is one module or a few, one job each:
-- registry and units: targets, units
-- raw -> processed: sheets, cells, headers, layouts, loaders, build, coverage, template
-- forecasts: models, select, intervals, series_csv
-- assessment: kinds, crosschecks, assess, wording, retrospective
-- views: views, plots, fanchart, report, summary, benchmark, explore, notebooks, cli
+Data flows one way, one sub-package per stage (docs/architecture.md):
+
+    registry + raw  ->  ingest  ->  forecast  ->  assessment  ->  report
+    (registry, units)   (read bureau    (models,     (P(meet), status,   (charts, Excel, summary,
+                         tables, build   engine,      cross-checks,       screen tables, explorer,
+                         processed data) intervals)   wording, outcomes)  briefing pack, notebooks)
+
+At the top: `registry` (the targets), `units`, `settings` (where files live), `lang` (zh / en), `text` (display
+width, years, probabilities), `outputs` (deterministic file writing), `errors` and the `cli`. A stage imports only
+the stages before it and the top-level modules; tests/test_architecture.py checks that with import-linter.
 """
 
 __version__ = "0.1.0"

@@ -1,44 +1,53 @@
 """The `qanalysis` command line: thin wrappers that parse arguments and call one library function each.
 
-Bad input ends with one line on stderr naming the file, sheet and cell (or record) and exit code 2, never a
-traceback: the users are analysts, and the message is what they must fix.
+Bad input ends with one line per problem on stderr naming the file, sheet and cell (or record) and exit code 2,
+never a traceback: the users are analysts, and the message is what they must fix. Only `InputError` is caught that
+way; anything else is a bug and keeps its traceback. `-v` shows what the engine did (its log), `-vv` everything.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from . import paths
+import pandas as pd
+
+from . import settings
+from .errors import InputError
+from .lang import Lang
 
 
 def _build(args: argparse.Namespace) -> None:
-    from .build import build
+    from .ingest.build import build
 
     result = build(raw_dir=Path(args.raw), out_dir=Path(args.out), registry_path=Path(args.targets))
     print(result.summary())
 
 
 def _template(args: argparse.Namespace) -> None:
-    from .template import write_template
-    from .targets import load_registry
+    from .ingest.template import write_template
+    from .registry import load_registry
 
     out = write_template(load_registry(args.targets), Path(args.out))
     print(f"wrote {out}")
 
 
 def _forecast(args: argparse.Namespace) -> None:
-    from .select import forecast_table, read_series_csv
+    from .forecast.engine import forecast_table
+    from .ingest.series import read_series_csv
 
+    if args.horizon < 1:
+        raise InputError(f"--horizon: expected a whole number of years of at least 1, found {args.horizon}")
     table = forecast_table(read_series_csv(Path(args.data)), horizon=args.horizon, seed=args.seed)
     _write_csv(table, Path(args.out))
 
 
 def _assess(args: argparse.Namespace) -> None:
-    from .assess import assess, contract_columns
-    from .build import conform, read_indicators
-    from .targets import load_registry
+    from .assessment.assess import assess, contract_columns
+    from .ingest.processed import conform, read_indicators
+    from .registry import load_registry
 
     registry = load_registry(args.targets)
     data = conform(read_indicators(Path(args.data)), registry)
@@ -47,38 +56,41 @@ def _assess(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from .report import make_report
+    from .report.pack import make_report
 
-    for path in make_report(as_of=args.as_of, out_dir=Path(args.out), data_path=Path(args.data), registry_path=Path(args.targets)):
+    for path in make_report(as_of=args.as_of, out_dir=Path(args.out), data_path=Path(args.data),
+                            registry_path=Path(args.targets), seed=args.seed, lang=args.lang):
         print(f"wrote {path}")
 
 
 def _notebooks(args: argparse.Namespace) -> None:
-    from .notebooks import run_all
+    from .report.notebooks import run_all
 
     run_all(Path(args.dir), timeout=args.timeout)
 
 
-def _write_csv(table, out: Path) -> None:
+def _write_csv(table: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, lineterminator="\n")
     print(f"wrote {out} ({len(table)} rows)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qanalysis", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="qanalysis", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="show what the engine did (-v), or everything (-vv), on stderr")
     sub = parser.add_subparsers(dest="command", required=True)
-    indicators = paths.PROCESSED / "indicators.csv"
+    indicators = settings.PROCESSED / "indicators.csv"
 
     p = sub.add_parser("build", help="raw bureau spreadsheets -> data/processed (indicators.csv, sources.csv, coverage)")
-    p.add_argument("--raw", default=str(paths.RAW), help="folder with layouts.yaml, sources.csv and bureau/ (default: data/raw)")
-    p.add_argument("--out", default=str(paths.PROCESSED), help="output folder (default: data/processed)")
-    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.add_argument("--raw", default=str(settings.RAW), help="folder with layouts.yaml, sources.csv and bureau/ (default: data/raw)")
+    p.add_argument("--out", default=str(settings.PROCESSED), help="output folder (default: data/processed)")
+    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("template", help="write a bureau-style workbook for every registered indicator, to fill in")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
-    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
     p.set_defaults(func=_template)
 
     p = sub.add_parser("forecast", help="forecast any series,year,value CSV")
@@ -91,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", help="P(meet) and status of every target, seeing only years <= --as-of")
     p.add_argument("--as-of", type=int, required=True, help="the vintage: only values for years <= this are used")
     p.add_argument("--data", default=str(indicators), help="tidy CSV indicator,year,value,unit,source (default: processed)")
-    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
     p.add_argument("--out", required=True, help="CSV with the assessment contract columns")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
     p.add_argument("--all-columns", action="store_true", help="also write the official cross-check columns")
@@ -101,23 +113,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=int, required=True, help="the vintage of the briefing")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--data", default=str(indicators), help="tidy indicators CSV (default: processed)")
-    p.add_argument("--targets", default=str(paths.REGISTRY), help="target registry YAML")
+    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
+    p.add_argument("--lang", type=Lang, choices=list(Lang), default=Lang.ZH, help="language of the pack (default zh)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
     p.set_defaults(func=_report)
 
     p = sub.add_parser("notebooks", help="execute every notebook in order, in place, with a progress bar")
-    p.add_argument("--dir", default=str(paths.NOTEBOOKS), help="folder of numbered notebooks")
+    p.add_argument("--dir", default=str(settings.NOTEBOOKS), help="folder of numbered notebooks")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     p.set_defaults(func=_notebooks)
     return parser
 
 
+def _logging(verbose: int) -> None:
+    """Quiet by default (warnings only); -v shows the engine's notes and choices, -vv every library's debug log."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.WARNING, handlers=[handler], force=True)
+    if verbose == 1:
+        logging.getLogger(__package__ or "qanalysis").setLevel(logging.DEBUG)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command. InputError and ValueError (bad values that reach a library check, e.g. a unit or number
-    the analyst typed) become one stderr line and exit code 2; any other exception is a bug and keeps its traceback."""
+    """Run one command. An InputError (bad input the analyst must fix) becomes one stderr line per problem and exit
+    code 2; any other exception is a bug and keeps its traceback."""
     args = _parser().parse_args(argv)
+    _logging(args.verbose)
     try:
         args.func(args)
-    except ValueError as exc:  # InputError is a ValueError
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -12,6 +12,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .errors import InputError
+
+
+class UnitError(InputError, ValueError):
+    """A unit that is not known, or a conversion across dimensions. Also a ValueError, so a pydantic validator that
+    parses a unit reports it as a field error of its record."""
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -90,7 +97,7 @@ def normalise(text: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def parse(text: str) -> Unit:
-    """Return the canonical Unit for a spelling, or raise ValueError naming what was found.
+    """Return the canonical Unit for a spelling, or raise UnitError naming what was found.
 
     Cached: a table repeats a handful of spellings thousands of times, and each lookup folds every alias."""
     key = normalise(text)
@@ -102,14 +109,14 @@ def parse(text: str) -> Unit:
                 break
             return _UNITS[canonical]
     known = ", ".join(sorted(_UNITS))
-    raise ValueError(f'unknown unit "{text}"; expected one of: {known}')
+    raise UnitError(f'unknown unit "{text}"; expected one of: {known}')
 
 
 def conversion_factor(source: str, target: str) -> float:
-    """Multiply a value in `source` by this to express it in `target`; ValueError across dimensions."""
+    """Multiply a value in `source` by this to express it in `target`; UnitError across dimensions."""
     a, b = parse(source), parse(target)
     if a.dimension != b.dimension:
-        raise ValueError(f'cannot convert "{source}" ({a.dimension}) to "{target}" ({b.dimension})')
+        raise UnitError(f'cannot convert "{source}" ({a.dimension}) to "{target}" ({b.dimension})')
     return a.factor / b.factor
 
 
@@ -123,7 +130,7 @@ def unit_in_label(label: str) -> tuple[str, str | None]:
     if match:
         try:
             unit = parse(match.group(1)).symbol
-        except ValueError:
+        except UnitError:
             return text, None
         return text[: match.start()].strip(), unit
     return text, None

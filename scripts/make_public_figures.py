@@ -27,8 +27,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
-from qanalysis import paths
-from qanalysis.targets import load_registry
+from qanalysis import settings as paths
+from qanalysis.registry import load_registry
 
 OUT = paths.RAW / "bureau" / "hangzhou-public-figures.xlsx"
 YEARS = range(2011, 2025)  # two years before the template's 2013: the only pre-policy city quality-award counts

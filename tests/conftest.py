@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import yaml
 
-from qanalysis.targets import load_registry
+from qanalysis.registry import load_registry
 
 SOURCES = """id,title,publisher,address,accessed,quote,note
 S01,杭州统计年鉴2021,杭州市统计局,https://tjj.hangzhou.gov.cn/,2024-05-01,"规上工业增加值3504.3亿元",
@@ -197,12 +197,13 @@ SOURCE_IDS = {"S01", "S02", "S03", "S04"}
 @pytest.fixture
 def read_layout(raw_dir: Path, toy_registry):
     """read_layout(record) -> TableRead of one layout record over raw_dir; read_layout(record, checked=True) -> checked frame."""
-    from qanalysis import layouts, loaders
+    from qanalysis.ingest import layouts, tables as loaders
+    from qanalysis.ingest.values import check_values
 
     def _read(record: dict, checked: bool = False, engine: str | None = None):
         layout = layouts.parse_layouts([record], "layouts.yaml", toy_registry, SOURCE_IDS)[0]
         result = loaders.read_table(layout, raw_dir, toy_registry, SOURCE_IDS, engine=engine)
-        return loaders.check_values(result.frame, toy_registry) if checked else result
+        return check_values(result.frame, toy_registry) if checked else result
 
     return _read
 

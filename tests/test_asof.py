@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import assess as A
-from qanalysis.targets import load_registry
+from qanalysis.assessment import assess as A
+from qanalysis.registry import load_registry
 
 REGISTRY = load_registry()
 YEARS = np.arange(2010, 2025)

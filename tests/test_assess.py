@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import assess as A
+from qanalysis.assessment import assess as A
+from qanalysis.assessment.status import status_word
 from qanalysis.errors import InputError
-from qanalysis.targets import Indicator, Registry, Target
+from qanalysis.registry import Indicator, Registry, Target
 
 
 def ind(id_, unit, scale, flow=False, proxy_for=None) -> Indicator:
@@ -57,7 +58,7 @@ def row(target_id, as_of, **series) -> dict:
                                     (0.33, "unlikely"), (0.101, "unlikely"), (0.10, "very unlikely"),
                                     (0.0, "very unlikely"), (float("nan"), "insufficient data")])
 def test_status_word_boundaries(p, word):
-    assert A.status_word(p) == word
+    assert status_word(p) == word
 
 
 def test_contract_columns():
@@ -270,7 +271,7 @@ def test_bad_visible_data_is_an_input_error_naming_the_record():
 
 def test_vintage_matrix():
     data = frame(pm25={2018: 40.0, 2019: 38.0, 2020: 30.0, 2021: 28.0}, awards={2019: 50.0, 2020: 30.0})
-    vm = A.vintage_matrix(REG, data, as_of_years=(2018, 2019, 2020, 2021))
+    vm = A.vintage_matrix(A.assess_vintages(REG, data, (2018, 2019, 2020, 2021)))
     assert vm.columns.tolist() == [2018, 2019, 2020, 2021] and vm.index.tolist() == [t.id for t in TARGETS]
     assert np.isnan(vm.loc["t_pm25", 2018]) and vm.loc["t_pm25", 2021] > 0.9
     assert vm.loc["t_awards", 2020] == 1.0
@@ -309,7 +310,7 @@ def test_p_meet_is_reliable_on_simulated_series():
 @pytest.mark.parametrize("as_of,history", [(2020, {2018: 40.0, 2020: 29.8}),  # two points: 1-df t, widest MC error
                                            (2021, {2018: 40.0, 2019: 38.0, 2020: 29.8, 2021: 28.0})])
 def test_fan_chart_at_the_target_year_shows_the_rows_numbers(as_of, history):
-    from qanalysis.fanchart import fan_chart
+    from qanalysis.report.fanchart import fan_chart
 
     out = A.outlook_for(REG, frame(pm25=history), "t_pm25", as_of)
     r, fc = out.row, out.forecast
@@ -329,7 +330,7 @@ def test_fan_chart_at_the_target_year_shows_the_rows_numbers(as_of, history):
 
 
 def test_required_growth_of_the_remaining_window_years_comes_from_the_engine():
-    from qanalysis.fanchart import fan_chart
+    from qanalysis.report.fanchart import fan_chart
 
     out = A.outlook_for(REG, frame(growth={2018: 5.0, 2019: 3.0, 2020: -2.0}), "t_growth", 2020)
     need = A.required_growth(out)

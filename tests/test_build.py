@@ -8,11 +8,14 @@ import pandas as pd
 import pytest
 
 from conftest import make_workbook
-from qanalysis import cli, paths
-from qanalysis.build import build, read_indicators
-from qanalysis.coverage import compact_cells, coverage_targets, what_is_needed, years_text
+from qanalysis import cli
+from qanalysis import settings as paths
+from qanalysis.ingest.build import build
+from qanalysis.ingest.processed import read_indicators
+from qanalysis.ingest.coverage import compact_cells, coverage_targets, what_is_needed
+from qanalysis.text import years_text
 from qanalysis.errors import InputError
-from qanalysis.targets import load_registry
+from qanalysis.registry import load_registry
 
 OUTPUTS = ["indicators.csv", "sources.csv", "coverage_indicators.csv", "coverage_targets.csv", "data_gaps.csv",
            "build_report.md"]
@@ -77,8 +80,8 @@ def test_not_published_counts_indicator_years_no_row_has(full_raw, toy_registry_
 
 
 def test_not_published_across_tables_and_duplicate_blanks():
-    from qanalysis.coverage import indicator_years, not_published
-    from qanalysis.loaders import NotPublished, TableRead
+    from qanalysis.ingest.coverage import indicator_years, not_published
+    from qanalysis.ingest.tables import NotPublished, TableRead
 
     def read(table, *cells):
         return TableRead(layout=None, frame=pd.DataFrame(),
@@ -142,7 +145,7 @@ def test_failure_while_processing_leaves_previous_outputs(full_raw, toy_registry
     out = tmp_path / "out"
     build(full_raw, out, toy_registry_path)
     before = _hashes(out)
-    import qanalysis.build as module
+    import qanalysis.ingest.build as module
 
     def broken(tidy, registry):
         raise RuntimeError("bug while computing the gaps")
@@ -158,7 +161,7 @@ def test_failure_while_moving_files_in_restores_previous_outputs(full_raw, toy_r
     build(full_raw, out, toy_registry_path)
     before = _hashes(out)
     (full_raw / "bureau" / "awards.csv").write_text("指标,单位,2019\n新获质量奖,家,5\n", encoding="utf-8")
-    import qanalysis.build as module
+    import qanalysis.ingest.build as module
 
     real = module.os.replace
 
@@ -295,7 +298,7 @@ def test_embedded_public_figures_build(tmp_path):
 
 
 def test_conform_converts_to_the_registry_unit_and_names_bad_records(tmp_path, toy_registry):
-    from qanalysis.build import conform, read_indicators
+    from qanalysis.ingest.processed import conform, read_indicators
 
     path = tmp_path / "tidy.csv"
     path.write_text("indicator,year,value,unit,source\n"

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from qanalysis import cli
-from qanalysis.assess import contract_columns
-from qanalysis.select import FORECAST_COLUMNS
+from qanalysis.errors import InputError
+from qanalysis.assessment.assess import contract_columns
+from qanalysis.forecast.engine import FORECAST_COLUMNS
 
 SERIES = """series,year,value
 gdp,2016,100
@@ -144,26 +145,27 @@ def test_assess_converts_a_value_to_the_registry_unit(tmp_path, capsys):
     capsys.readouterr()
 
 
-def test_main_turns_a_value_error_into_one_line_and_exit_2_but_lets_bugs_raise(tmp_path, monkeypatch, capsys):
-    import qanalysis.select as select
+def test_main_turns_an_input_error_into_one_line_and_exit_2_but_lets_bugs_raise(tmp_path, monkeypatch, capsys):
+    import qanalysis.forecast.engine as select
 
     data = tmp_path / "series.csv"
     data.write_text(SERIES, encoding="utf-8")
     args = ["forecast", "--data", str(data), "--horizon", "2", "--out", str(tmp_path / "f.csv")]
 
     def bad_value(*a, **k):
-        raise ValueError("cannot convert \"万元\" (money) to \"%\" (percent)")
+        raise InputError("cannot convert \"万元\" (money) to \"%\" (percent)")
 
     monkeypatch.setattr(select, "forecast_table", bad_value)
     assert cli.main(args) == 2
     assert capsys.readouterr().err == 'error: cannot convert "万元" (money) to "%" (percent)\n'
 
-    def bug(*a, **k):
-        raise TypeError("a genuine bug")
+    for bug in (TypeError("a genuine bug"), ValueError("a genuine bug too")):
+        def raise_it(*a, bug=bug, **k):
+            raise bug
 
-    monkeypatch.setattr(select, "forecast_table", bug)
-    with pytest.raises(TypeError, match="a genuine bug"):
-        cli.main(args)
+        monkeypatch.setattr(select, "forecast_table", raise_it)
+        with pytest.raises(type(bug), match="a genuine bug"):
+            cli.main(args)
 
 
 @pytest.mark.parametrize("horizon", ["0", "-1"])

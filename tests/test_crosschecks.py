@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import crosschecks
-from qanalysis.assess import assess
-from qanalysis.targets import load_registry
+from qanalysis.assessment import crosschecks
+from qanalysis.assessment.assess import assess
+from qanalysis.registry import load_registry
 
 NO = "insufficient data"
 

@@ -1,7 +1,7 @@
 """Data-validation tier: the embedded public figures are traceable, in scope, in range and exactly as curated.
 
-The raw workbook is read here with openpyxl directly, not through qanalysis.loaders, so a reader bug cannot hide a
-data error (and a data error cannot hide behind a reader that silently skips it). When qanalysis.build exists, the
+The raw workbook is read here with openpyxl directly, not through qanalysis.ingest, so a reader bug cannot hide a
+data error (and a data error cannot hide behind a reader that silently skips it). The
 processed output of build() is checked against the same workbook. The curation rules are in data/raw/README.md.
 """
 
@@ -19,8 +19,9 @@ import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from qanalysis import paths
-from qanalysis.targets import load_registry
+from qanalysis import settings as paths
+from qanalysis.ingest.build import build
+from qanalysis.registry import load_registry
 
 WORKBOOK = paths.RAW / "bureau" / "hangzhou-public-figures.xlsx"
 SHEETS = ["产业", "产品服务工程", "生态环境", "代理指标"]
@@ -266,14 +267,13 @@ def test_script_remakes_the_workbook_identically(tmp_path, workbook):
     assert read_workbook(first) == workbook, "the committed workbook differs from what the script makes"
 
 
-# ---- processed output of build(), once qanalysis.build exists -------------------------------------------------
+# ---- processed output of build() -----------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
-    build_module = pytest.importorskip("qanalysis.build")
     out = tmp_path_factory.mktemp("processed")
-    build_module.build(raw_dir=paths.RAW, out_dir=out, registry_path=paths.REGISTRY)
+    build(raw_dir=paths.RAW, out_dir=out, registry_path=paths.REGISTRY)
     with (out / "indicators.csv").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         assert reader.fieldnames == ["indicator", "year", "value", "unit", "source"]

@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from qanalysis import paths
+from qanalysis import settings as paths
 
 
 def _pins(lines):

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from qanalysis.explore import explore_view, what_if_outlook, widget
-from qanalysis.targets import load_registry
+from qanalysis.report.explore import explore_view, what_if_outlook, widget
+from qanalysis.registry import load_registry
 
 
 @pytest.fixture(scope="module")

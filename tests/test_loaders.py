@@ -8,7 +8,7 @@ import pytest
 
 from conftest import (AWARDS_CSV, AWARDS_LAYOUT, YEARBOOK_ENVIRONMENT, YEARBOOK_ENVIRONMENT_LAYOUT,
                       YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT, make_workbook)
-from qanalysis import cells, layouts, sheets
+from qanalysis.ingest import cells, layouts, sheets
 
 
 def _values(frame):

@@ -10,8 +10,8 @@ import yaml
 
 from conftest import (AWARDS_CSV, AWARDS_LAYOUT, SOURCE_IDS, YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT,
                       make_workbook, template_layout, template_rows, write_layouts)
-from qanalysis import layouts, sheets
-from qanalysis.build import build
+from qanalysis.ingest import layouts, sheets
+from qanalysis.ingest.build import build
 from qanalysis.errors import InputError
 
 def _raises(call, *parts: str) -> str:

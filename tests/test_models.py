@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import models
+from qanalysis.forecast import models
 
 YEARS = np.arange(2011, 2021)
 LINE = 3.0 + 0.5 * np.arange(10)  # 3, 3.5, ..., 7.5

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from qanalysis.errors import InputError
-from qanalysis.notebooks import notebook_paths, run_all
+from qanalysis.report.notebooks import notebook_paths, run_all
 
 
 def _notebook(path, *sources):

@@ -14,12 +14,14 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+
+from qanalysis.errors import InputError
 from matplotlib import font_manager
 
-from qanalysis import fanchart, plots
-from qanalysis.assess import required_growth
-from qanalysis.select import Forecast
-from qanalysis.targets import load_registry
+from qanalysis.report import fanchart, labels, overview, style
+from qanalysis.assessment.assess import required_growth
+from qanalysis.forecast.engine import Forecast
+from qanalysis.registry import load_registry
 
 REGISTRY = load_registry()
 
@@ -90,10 +92,10 @@ def all_charts(lang):
         "fan_cumulative": fanchart.fan_chart(qianjiang(), lang),
         "fan_growth": fanchart.fan_chart(growth(), lang),
         "fan_no_data": fanchart.fan_chart(no_data(), lang),
-        "scorecard": plots.scorecard_chart(assessment(), REGISTRY, lang),
-        "coverage": plots.coverage_chart(coverage, lang, REGISTRY),
-        "vintage": plots.vintage_heatmap(vintage, REGISTRY, lang),
-        "reliability": plots.reliability_chart([0.9, 0.2, 0.6, 0.3], [1, 0, 0, 1], lang),
+        "scorecard": overview.scorecard_chart(assessment(), REGISTRY, lang),
+        "coverage": overview.coverage_chart(coverage, lang, REGISTRY),
+        "vintage": overview.vintage_heatmap(vintage, REGISTRY, lang),
+        "reliability": overview.reliability_chart([0.9, 0.2, 0.6, 0.3], [1, 0, 0, 1], lang),
     }
 
 
@@ -127,14 +129,14 @@ def test_chinese_text_resolves_to_noto_sans_sc():
 
 
 def test_setup_fonts_is_idempotent_and_import_changes_nothing():
-    plots.setup_fonts()
-    plots.setup_fonts()
+    style.setup_fonts()
+    style.setup_fonts()
     assert sum(f.name == "Noto Sans SC" for f in font_manager.fontManager.ttflist) == 1
     before = matplotlib.rcParams["font.family"]
     fanchart.fan_chart(pm25(), "zh")
     assert matplotlib.rcParams["font.family"] == before
     code = ("import matplotlib as m; from matplotlib import font_manager as fm; b = dict(m.rcParams); "
-            "import qanalysis.plots; assert dict(m.rcParams) == b; "
+            "import qanalysis.report.style, qanalysis.report.overview; assert dict(m.rcParams) == b; "
             "assert 'Noto Sans SC' not in {f.name for f in fm.fontManager.ttflist}")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -214,38 +216,38 @@ def test_target_without_data_names_the_bureau_table():
 
 def test_scorecard_dots_sit_at_p_meet_in_status_colours():
     table = assessment()
-    fig = plots.scorecard_chart(table, REGISTRY, "zh")
+    fig = overview.scorecard_chart(table, REGISTRY, "zh")
     for row in table.itertuples():
         if row.status == "insufficient data":
             assert by_gid(fig, f"nodata:{row.target}")[0].get_text() == "数据不足"
             continue
         (dot,) = by_gid(fig, f"dot:{row.target}")
         assert dot.get_xdata()[0] == pytest.approx(row.p_meet)
-        assert matplotlib.colors.to_hex(dot.get_color()) == plots.STATUS_COLOURS[row.status]
+        assert matplotlib.colors.to_hex(dot.get_color()) == style.STATUS_COLOURS[row.status]
 
 
 def test_vintage_heatmap_prints_p_meet():
     vintage = pd.DataFrame({"target": ["e_pm25", "e_pm25", "c_prefab_share", "c_prefab_share"],
                             "as_of": [2018, 2019, 2018, 2019], "p_meet": [0.61, 0.83, 0.07, np.nan]})
-    fig = plots.vintage_heatmap(vintage, REGISTRY, "en")
+    fig = overview.vintage_heatmap(vintage, REGISTRY, "en")
     cells = [t.get_text() for t in by_gid(fig, "cell")]
     assert cells == ["7%", "—", "61%", "83%"] or cells == ["61%", "83%", "7%", "—"]
 
 
 def test_reliability_chart_reports_brier_and_bins():
-    fig = plots.reliability_chart([0.9, 0.2, 0.6, 0.3, 0.05], [1, 0, 0, 1, 0], "en")
+    fig = overview.reliability_chart([0.9, 0.2, 0.6, 0.3, 0.05], [1, 0, 0, 1, 0], "en")
     title = next(t for t in fig.texts if t.get_gid() == "title").get_text()
     assert "Brier = 0.180" in title and "n = 5" in title
     (curve,) = by_gid(fig, "calibration")
     np.testing.assert_allclose(curve.get_xdata(), [0.05, 0.25, 0.6, 0.9])
     np.testing.assert_allclose(curve.get_ydata(), [0, 0.5, 0, 1])
     with pytest.raises(ValueError):
-        plots.reliability_chart([0.5], [1, 0])
+        overview.reliability_chart([0.5], [1, 0])
 
 
 def test_save_is_byte_identical_on_rerun(tmp_path):
-    first = plots.save(fanchart.fan_chart(pm25(), "zh"), tmp_path / "a" / "e_pm25")
-    second = plots.save(fanchart.fan_chart(pm25(), "zh"), tmp_path / "b" / "e_pm25")
+    first = style.save(fanchart.fan_chart(pm25(), "zh"), tmp_path / "a" / "e_pm25")
+    second = style.save(fanchart.fan_chart(pm25(), "zh"), tmp_path / "b" / "e_pm25")
     assert [p.name for p in first] == ["e_pm25.png", "e_pm25.svg"]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
@@ -258,19 +260,19 @@ def test_save_is_byte_identical_on_rerun(tmp_path):
 
 
 def test_source_line_wraps_to_two_lines_at_most():
-    line = plots.source_line([f"某某统计局发布的第{i}号统计公报 [S{i:02d}]" for i in range(20)], "zh")
+    line = labels.source_line([f"某某统计局发布的第{i}号统计公报 [S{i:02d}]" for i in range(20)], "zh")
     assert line.startswith("资料来源: ") and line.count("\n") == 1 and line.endswith("…")
-    assert plots.source_line(None, "en") == "Source: not given"
-    with pytest.raises(ValueError):
-        plots.t("fr", "source")
+    assert labels.source_line(None, "en") == "Source: not given"
+    with pytest.raises(InputError, match="fr"):
+        labels.t("fr", "source")
 
 
 def test_coverage_chart_reads_the_processed_years_text():
     coverage = pd.DataFrame({"target": ["e_pm25", "c_prefab_share", "c_luban_awards"],
                              "years": ["2013, 2018-2020", "2017", None]})
-    assert plots.coverage_years(coverage) == {"e_pm25": {2013, 2018, 2019, 2020}, "c_prefab_share": {2017},
+    assert overview.coverage_years(coverage) == {"e_pm25": {2013, 2018, 2019, 2020}, "c_prefab_share": {2017},
                                               "c_luban_awards": set()}
-    fig = plots.coverage_chart(coverage, "zh", REGISTRY, as_of=2018)
+    fig = overview.coverage_chart(coverage, "zh", REGISTRY, as_of=2018)
     assert list(by_gid(fig, "have:e_pm25")[0].get_xdata()) == [2013, 2018, 2019, 2020]
     assert len(by_gid(fig, "have:ind_new_product_rate")[0].get_xdata()) == 0  # every target has a row
     assert next(t for t in fig.texts if t.get_gid() == "subtitle").get_text() == "2/31 个目标至少有一个公开数值"
@@ -295,7 +297,7 @@ def test_vintage_heatmap_reads_the_engines_wide_matrix_with_status_words():
                           name="target")).rename_axis(columns="as_of")
     matrix.attrs["status"] = pd.DataFrame({2020: ["about as likely as not", "met"], 2021: ["very likely", "met"]},
                                           index=matrix.index)
-    fig = plots.vintage_heatmap(matrix, REGISTRY, "zh")
+    fig = overview.vintage_heatmap(matrix, REGISTRY, "zh")
     assert [t.get_text() for t in by_gid(fig, "cell")] == ["已达成", "已达成", "62%", "95%"]  # registry order
 
 

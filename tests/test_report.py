@@ -11,8 +11,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from qanalysis import plots, report, summary
-from qanalysis.targets import load_registry
+from qanalysis import outputs
+from qanalysis.report import excel, pack, style, summary
+from qanalysis.registry import load_registry
 
 REGISTRY = load_registry()
 CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80", "hi80", "p_meet", "status",
@@ -21,7 +22,7 @@ CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80
 
 def assessment() -> pd.DataFrame:
     """Every registered target, statuses cycling through all eight words, with a long reason to wrap."""
-    statuses = list(plots.STATUS_COLOURS)
+    statuses = list(style.STATUS_COLOURS)
     ps = {"very likely": 0.95, "likely": 0.7, "about as likely as not": 0.5, "unlikely": 0.2, "very unlikely": 0.04,
           "met": 1.0, "missed": 0.0, "insufficient data": np.nan}
     rows = []
@@ -56,7 +57,7 @@ def sources() -> pd.DataFrame:
 
 def test_scorecard_workbook_is_formatted(tmp_path):
     table = assessment()
-    path = report.write_scorecard(tmp_path / "scorecard.xlsx", REGISTRY, table, proxies(), vintage(), sources())
+    path = excel.write_scorecard(tmp_path / "scorecard.xlsx", REGISTRY, table, proxies(), vintage(), sources())
     wb = load_workbook(path)
     assert wb.sheetnames == ["Scorecard", "Proxies", "Vintages", "Sources"]
     ws = wb["Scorecard"]
@@ -72,7 +73,7 @@ def test_scorecard_workbook_is_formatted(tmp_path):
         status = ws.cell(r, col["status"]).value
         fill = ws.cell(r, col["status"]).fill
         assert fill.fill_type == "solid"
-        assert fill.fgColor.rgb[-6:] == plots.STATUS_COLOURS[status].lstrip("#").upper()
+        assert fill.fgColor.rgb[-6:] == style.STATUS_COLOURS[status].lstrip("#").upper()
         assert ws.cell(r, col["p_meet"]).number_format == "0%"
         assert ws.cell(r, col["lo80"]).number_format == "#,##0.0#"
         assert ws.cell(r, col["reason"]).alignment.wrap_text
@@ -86,13 +87,13 @@ def test_scorecard_workbook_is_formatted(tmp_path):
     assert [c.value for c in vint[1]] == ["target", "2018", "2019"]
     assert vint.cell(2, 2).number_format == "0%"
     assert wb["Sources"].cell(2, 3).value == "杭州市生态环境局"
-    assert wb.properties.created == report.FIXED_TIME and wb.properties.modified == report.FIXED_TIME
+    assert wb.properties.created == outputs.FIXED_TIME and wb.properties.modified == outputs.FIXED_TIME
 
 
 def test_scorecard_is_byte_identical_on_rerun(tmp_path):
     args = (REGISTRY, assessment(), proxies(), vintage(), sources())
-    a = report.write_scorecard(tmp_path / "a.xlsx", *args).read_bytes()
-    b = report.write_scorecard(tmp_path / "b.xlsx", *args).read_bytes()
+    a = excel.write_scorecard(tmp_path / "a.xlsx", *args).read_bytes()
+    b = excel.write_scorecard(tmp_path / "b.xlsx", *args).read_bytes()
     assert a == b
 
 
@@ -132,8 +133,8 @@ def test_source_labels_name_publishers_of_the_plotted_years_only():
     data = pd.DataFrame({"indicator": ["e_pm25"] * 3 + ["c_prefab_share"], "year": [2013, 2018, 2020, 2018],
                          "value": [70, 40, 30, 5], "unit": ["微克/立方米"] * 3 + ["%"],
                          "source": ["S02", "S01", "S03", "S02"]})
-    assert report.source_labels("e_pm25", data, 2018, sources()) == ["杭州市统计局 [S02]", "杭州市生态环境局 [S01]"]
-    assert report.source_labels("e_pm25", data, 2018, None) == ["S02", "S01"]
+    assert pack.source_labels("e_pm25", data, 2018, sources()) == ["杭州市统计局 [S02]", "杭州市生态环境局 [S01]"]
+    assert pack.source_labels("e_pm25", data, 2018, None) == ["S02", "S01"]
 
 
 def test_source_labels_keep_the_publishers_own_name():
@@ -144,7 +145,7 @@ def test_source_labels_keep_the_publishers_own_name():
     table.loc[3] = ["S04", "report", "Xinhua, citing the bureau", "", "", "", ""]
     data = pd.DataFrame({"indicator": ["e_pm25"] * 4, "year": [2016, 2017, 2018, 2019], "value": [49, 45, 40, 38],
                          "unit": ["微克/立方米"] * 4, "source": ["S01", "S02", "S03", "S04"]})
-    assert report.source_labels("e_pm25", data, 2019, table) == ["中国网 [S01]", "浙江在线 [S02, S03]", "Xinhua [S04]"]
+    assert pack.source_labels("e_pm25", data, 2019, table) == ["中国网 [S01]", "浙江在线 [S02, S03]", "Xinhua [S04]"]
 
 
 def _tiny_project(tmp_path):
@@ -182,12 +183,12 @@ def _tiny_project(tmp_path):
 @pytest.mark.slow
 def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     """make_report on a tiny project: every file written, identical on rerun, scorecard and summary = assessment."""
-    assess = pytest.importorskip("qanalysis.assess")
-    from qanalysis.build import read_indicators
+    from qanalysis.assessment import assess
+    from qanalysis.ingest.processed import read_indicators
 
     registry_path, data_path = _tiny_project(tmp_path)
-    first = report.make_report(as_of=2020, out_dir=tmp_path / "a", data_path=data_path, registry_path=registry_path)
-    second = report.make_report(as_of=2020, out_dir=tmp_path / "b", data_path=data_path, registry_path=registry_path)
+    first = pack.make_report(as_of=2020, out_dir=tmp_path / "a", data_path=data_path, registry_path=registry_path)
+    second = pack.make_report(as_of=2020, out_dir=tmp_path / "b", data_path=data_path, registry_path=registry_path)
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
     figures = ["pm", "awards", "growth", "empty", "scorecard", "vintage", "coverage"]
     assert names == {f"figures/{n}.{ext}" for n in figures for ext in ("png", "svg")} | {

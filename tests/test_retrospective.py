@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import retrospective
-from qanalysis.targets import load_registry
+from qanalysis.assessment import retrospective
+from qanalysis.registry import load_registry
 
 
 def _frame(indicator, unit, start, values):

@@ -5,12 +5,13 @@ import pandas as pd
 import pytest
 
 from conftest import SOURCES, write_layouts
-from qanalysis import cli, paths
-from qanalysis.build import build
+from qanalysis import cli
+from qanalysis import settings as paths
+from qanalysis.ingest.build import build
 from qanalysis.errors import InputError
-from qanalysis.sheets import sheet_names
-from qanalysis.targets import load_registry
-from qanalysis.template import MARKER, MARKER_SHEET, YEARS, template_records, write_template
+from qanalysis.ingest.sheets import sheet_names
+from qanalysis.registry import load_registry
+from qanalysis.ingest.template import MARKER, MARKER_SHEET, YEARS, template_records, write_template
 
 HEADER = ["指标代码", "指标名称", "单位", "来源"] + [f"{y}年" for y in YEARS]
 
@@ -60,7 +61,7 @@ def test_notes_sheet_lists_every_indicator(registry, workbook):
     assert set(rows) == set(registry.indicators)
     pm25 = rows["e_pm25"]
     assert pm25[3:6] == ["微克/立方米", "杭州市区(国控点位)", "杭州市生态环境状况公报「大气环境」"]
-    assert pm25[6] == "e_pm25: 城市空气质量细颗粒物(PM2.5)平均浓度 (<= 35 微克/立方米, 2022)" and pm25[7] == "生态环境"
+    assert pm25[6] == "e_pm25: 城市空气质量细颗粒物(PM2.5)平均浓度 ≤ 35 微克/立方米 (2022)" and pm25[7] == "生态环境"
     assert rows["e_pm25_zj"][6] == "代理指标, 供参考: e_pm25" and rows["e_pm25_zj"][7] == "代理指标"
     assert "qanalysis build" in ws.cell(row=len(registry.indicators) + 5, column=1).value
 
@@ -160,7 +161,7 @@ def test_empty_template_builds_to_no_values(registry, tmp_path):
 ])
 def test_a_template_with_a_broken_marker_sheet_stops_the_lookup(workbook, tmp_path, a1, a2, expected):
     """A workbook carrying the hidden layout sheet is a filled template; broken, it must not be skipped silently."""
-    from qanalysis.template import find_templates
+    from qanalysis.ingest.template import find_templates
 
     raw = tmp_path / "raw"
     (raw / "bureau").mkdir(parents=True)
@@ -173,7 +174,7 @@ def test_a_template_with_a_broken_marker_sheet_stops_the_lookup(workbook, tmp_pa
 
 
 def test_a_workbook_without_the_marker_sheet_is_listed_as_unread(tmp_path):
-    from qanalysis.template import find_templates
+    from qanalysis.ingest.template import find_templates
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import benchmark, views
+from qanalysis.report import evidence as benchmark, tables as views
 from qanalysis.errors import InputError
-from qanalysis.targets import load_registry
+from qanalysis.registry import load_registry
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis import assess as A
-from qanalysis.fanchart import fan_chart
-from qanalysis.targets import Indicator, Registry, Target, load_registry
-from qanalysis.wording import Why, pct, say, years_text
+from qanalysis.errors import InputError
+
+from qanalysis.assessment import assess as A
+from qanalysis.report.fanchart import fan_chart
+from qanalysis.registry import Indicator, Registry, Target, load_registry
+from qanalysis.assessment.wording import Why, say
+from qanalysis.text import pct, years_text
 
 REAL = load_registry()
 
@@ -99,7 +102,7 @@ def test_probability_words_at_the_ends_and_rates_in_points():
     assert say(sure, "zh") == "最新值 30 微克/立方米(2021年);基本持平;达到35无需进一步下降;2022年≤35的概率超过99%。"
     assert (pct(0.004), pct(0.996), pct(0.5)) == ("<1%", ">99%", "50%")
     assert years_text([2023, 2019, 2020, 2021]) == "2019-2021, 2023"
-    with pytest.raises(ValueError, match="lang"):
+    with pytest.raises(InputError, match="language"):
         say(sure, "fr")
 
 

@@ -1,0 +1,124 @@
+"""The official progress cross-checks, computed as their owners compute them (docs/method.md), beside P(meet).
+
+Two methods, from the first and the latest visible values: the Eurostat / Open SDG ratio of observed to required
+growth (categories at 0.95 / 0.60 / 0, "target achieved" first) and the UNSD projected share of the needed change
+(0.95 / 0.10). For growth-rate and cumulative targets they compare paces directly (observed mean growth, or
+additions a year, against the required ones), as the official methods advise for rates (docs/method.md). Rank and milestone targets are binary:
+achieved or not. They live apart from `assess` because they answer a different question (is the observed pace
+enough?) with different rules, and a reader checking them against the published methods should find them alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..registry import Indicator, Kind, Target
+from .rules import RECENT_YEARS, STALE_YEARS, mean_growth, milestone_running
+from .status import Status
+
+COLUMNS = ["eurostat_ratio", "eurostat_category", "unsd_share", "unsd_category"]
+_NAN = float("nan")
+NO_CHECK = {"eurostat_ratio": _NAN, "eurostat_category": Status.INSUFFICIENT.value, "unsd_share": _NAN,
+            "unsd_category": Status.INSUFFICIENT.value}
+
+
+def categories(ratio: float, share: float, achieved: bool) -> dict:
+    """The four cross-check columns; "target achieved" overrides both categories, as Open SDG and UNSD do."""
+    eu = ("not computable" if not np.isfinite(ratio) else "on track" if ratio >= 0.95 else
+          "acceleration needed" if ratio >= 0.60 else "limited progress" if ratio >= 0 else "deterioration")
+    un = ("not computable" if not np.isfinite(share) else "on track" if share >= 0.95 else
+          "acceleration needed" if share >= 0.10 else "stagnation or regression")
+    return {"eurostat_ratio": ratio, "eurostat_category": "target achieved" if achieved else eu,
+            "unsd_share": share, "unsd_category": "target achieved" if achieved else un}
+
+
+def _word(achieved: bool, ratio: float = _NAN, share: float = _NAN) -> dict:
+    """A decided target (a binary indicator, or a target year or window already observed): both categories say
+    achieved or not, as Open SDG and EUSTAT do once the outcome is known, beside any computable ratio and share."""
+    word = "target achieved" if achieved else "target not achieved"
+    return {"eurostat_ratio": ratio, "eurostat_category": word, "unsd_share": share, "unsd_category": word}
+
+
+def _level(tg: Target, hist: pd.Series, rate: float | None = None) -> dict:
+    """Open SDG's methodology_2 ratio R = sign * d * CAGR_obs / |CAGR_req| and the UNSD share
+    (v_hat_T - v_b) / (v_T - v_b), v_hat_T extrapolating CAGR_obs, from the first and the latest visible values.
+    With `rate` (an average-growth target on a level series) the required value is the base grown at the rate.
+    A visible target-year value decides the categories outright."""
+    year = tg.target_year
+    if rate is not None and tg.window_start - 1 in hist.index:
+        hist = hist[hist.index >= tg.window_start - 1]
+    decided = len(hist) > 0 and hist.index[-1] == year
+    if len(hist) < 2:
+        return _word(tg.meets(float(hist.iloc[-1]))) if decided and rate is None else dict(NO_CHECK)
+    t0, y0, ti, yi = hist.index[0], float(hist.iloc[0]), hist.index[-1], float(hist.iloc[-1])
+    b0 = y0 if y0 != 0 else 0.001  # Open SDG: a zero base becomes 0.001
+    goal = b0 * (1 + rate / 100) ** (year - t0) if rate is not None else (tg.value or 0.001)
+    if rate is None:
+        achieved = tg.meets(yi)
+    else:
+        achieved = decided and yi / b0 > 0 and tg.meets(100 * ((yi / b0) ** (1 / (year - t0)) - 1))
+    if yi / b0 < 0 or goal / b0 < 0 or year <= t0:  # values of both signs: the growth ratio does not exist
+        return _word(achieved) if decided else categories(_NAN, _NAN, achieved)
+    cagr_o = (yi / b0) ** (1 / (ti - t0)) - 1
+    cagr_r = (goal / b0) ** (1 / (year - t0)) - 1
+    d, sign = (1 if tg.op == ">=" else -1), (-1 if b0 < 0 else 1)
+    ratio = sign * d * cagr_o / abs(cagr_r) if cagr_r != 0 else _NAN
+    share = (yi * (1 + cagr_o) ** (year - ti) - y0) / (goal - y0) if goal != y0 else _NAN
+    return _word(achieved, ratio, share) if decided else categories(ratio, share, achieved)
+
+
+def _pace(tg: Target, hist: pd.Series, growth: bool) -> dict:
+    """Growth-rate and cumulative targets: the observed pace (mean growth, or additions a year) in the window so far,
+    or else over the latest RECENT_YEARS values, against the required pace; the share extends that pace over the
+    window's unpublished years."""
+    window = list(tg.window or ())
+    seen = hist[hist.index.isin(window)]
+    basis = seen if len(seen) else hist.iloc[-RECENT_YEARS:]
+    if basis.empty:
+        return dict(NO_CHECK)
+    d, rest, n = (1 if tg.op == ">=" else -1), len(window) - len(seen), len(window)
+    if growth:
+        pace = float(mean_growth(basis.to_numpy()))
+        achieved = rest == 0 and tg.meets(float(mean_growth(seen.to_numpy())))
+        needed = (1 + tg.value / 100) ** n - 1
+        got = float(np.prod(1 + seen.to_numpy() / 100)) * (1 + pace / 100) ** rest - 1
+        return categories(d * pace / abs(tg.value) if tg.value else _NAN, got / needed if needed else _NAN, achieved)
+    pace, total = float(basis.mean()), float(seen.sum())
+    achieved = tg.meets(total) and (tg.op == ">=" or rest == 0)
+    if not tg.value:
+        return categories(_NAN, _NAN, achieved)
+    return categories(d * pace / (tg.value / n), (total + pace * rest) / tg.value, achieved)
+
+
+def _unjudgeable(tg: Target, ind: Indicator, hist: pd.Series, as_of: int) -> bool:
+    """No cross-check, as kinds gives no P(meet): the target year has passed (as_of >= target year) with a value the
+    check needs still unpublished (the target-year value, or any window year of a growth-rate or cumulative target),
+    or the window is still open and the latest value is more than STALE_YEARS before the as-of year (too old to
+    extrapolate a pace from). Later values are never used to stand in for a missing one."""
+    pace = tg.kind == Kind.CUMULATIVE or (tg.kind == Kind.AVG_GROWTH and ind.scale == "growth")
+    needed = tg.window if pace and tg.window else [tg.target_year]
+    if as_of >= tg.target_year:
+        return any(y not in hist.index for y in needed)
+    return as_of - int(hist.index[-1]) > STALE_YEARS
+
+
+def official(tg: Target, ind: Indicator, hist: pd.Series, as_of: int | None = None) -> dict:
+    """The four cross-check columns for one target judged on one indicator's visible history (years <= as_of).
+    Values after the target year are dropped first: the checks judge the target year, never a later one. `as_of`
+    defaults to the latest visible year when the caller does not pass it."""
+    as_of = int(hist.index.max()) if as_of is None and len(hist) else as_of
+    hist = hist[hist.index <= tg.target_year]
+    if hist.empty:
+        return dict(NO_CHECK)
+    if tg.kind == Kind.RANK:  # binary indicators: achieved or not (Open SDG, EUSTAT)
+        return _word(tg.meets(float(hist.iloc[-1])))
+    if tg.kind == Kind.MILESTONE:
+        return _word(bool(tg.meets(milestone_running(tg, ind, hist).to_numpy()).any()))
+    if _unjudgeable(tg, ind, hist, as_of):
+        return dict(NO_CHECK)
+    if tg.kind == Kind.LEVEL:
+        return _level(tg, hist)
+    if tg.kind == Kind.AVG_GROWTH and ind.scale != "growth":
+        return _level(tg, hist, rate=tg.value)
+    return _pace(tg, hist, growth=tg.kind == Kind.AVG_GROWTH)

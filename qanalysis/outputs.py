@@ -1,0 +1,42 @@
+"""How every output file is written: one deterministic workbook writer, so reruns are byte-identical.
+
+openpyxl stamps the clock into a workbook twice: the `modified` property (wb.save overwrites it) and the date of
+every zip entry. Both are fixed here, for the briefing's scorecard, the fill-in template and the curated workbook
+alike, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
+FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook created/modified
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries: the earliest date the format holds
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx bytes of `wb` with fixed properties and zip-entry dates."""
+    wb.properties.creator = "qanalysis"
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()  # not save_workbook(): that stamps `modified` with the clock
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=ZIP_TIME), src.read(item.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Write `wb` to `path` deterministically (see workbook_bytes); return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook_bytes(wb))
+    return path

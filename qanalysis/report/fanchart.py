@@ -1,0 +1,213 @@
+"""The fan chart of one target: history, forecast fan, the target at its year, the path it needs, the as-of year.
+
+A chart of one outlook (`assess.Outlook`, or any record with its fields) in the house style of `plots`. It draws
+the engine's numbers and derives none: the fan is the outlook's forecast, whose centre and bands `assess` reads off
+the same sample paths as the row's projected, lo80, hi80 and P(meet), so at the target year a level target's chart
+shows the row; a cumulative target's running sum is summed from those paths the same way; the rate a growth
+target's remaining years need comes from `assess.required_growth`. Chinese charts carry the Chinese reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..assessment.assess import Outlook, required_growth
+from ..assessment.status import OBSERVED, Status
+from ..forecast.engine import Forecast
+from ..forecast.intervals import path_quantiles
+from ..lang import Lang
+from ..registry import Kind
+from ..text import pct, wrap
+from .labels import name, status_label, t, target_text, unit_label
+from .style import ACCENT, INK, MUTED, new_figure, styled, unit_title, year_axis
+
+
+def subtitle_text(row: dict, lang: Lang | str) -> str:
+    """Status word, P(meet) and the model (first clause of `method`); when there is no probability to give
+    (insufficient data, or met / missed on published values) the engine's reason instead, in Chinese on a Chinese
+    chart when the row has one (`reason_zh`)."""
+    status, p = str(row.get("status", "")), row.get("p_meet")
+    if status in (Status.INSUFFICIENT, *OBSERVED) or p is None or not np.isfinite(p):
+        reason = (row.get("reason_zh") if lang == Lang.ZH else None) or row.get("reason", "")
+        return f"{status_label(status, lang)} · {reason}".strip(" ·")
+    parts = [status_label(status, lang), f"{t(lang, 'p')} = {pct(p)}"]
+    method = str(row.get("method", "")).split(";")[0]
+    return " · ".join(parts + ([f"{t(lang, 'method')}: {method}"] if method else []))
+
+
+def caption_text(forecast: Forecast | None, lang: Lang | str) -> str:
+    """What the engine did that changes how the chart reads (values moved for the logit, a fallback model, paths
+    cut at zero), from the forecast's notes; "" when nothing did."""
+    notes = [n.text for n in (forecast.notes if forecast is not None else ()) if n.caption]
+    return t(lang, "note") + "; ".join(dict.fromkeys(notes)) if notes else ""
+
+
+@styled
+def fan_chart(outlook: Outlook, lang: Lang | str = Lang.ZH, sources: Sequence[str] | None = None) -> Figure:
+    """History, forecast fan (80% and 95%), the target at its year, the path needed, and the as-of year.
+
+    Cumulative targets are drawn as the running sum over their window (the thing the target counts), with the
+    annual additions as bars; growth targets as annual growth against the required rate. A target with no
+    published value gets a plain panel naming the bureau table that would decide it, not an empty chart.
+    """
+    target = outlook.target
+    fig, ax = new_figure(name(target, lang), subtitle_text(outlook.row, lang), sources, lang,
+                         caption=caption_text(outlook.forecast, lang))
+    history = outlook.history.dropna().sort_index()
+    if history.empty:
+        _no_data_panel(ax, outlook, lang)
+        return fig
+    if target.kind == Kind.CUMULATIVE:
+        _draw_cumulative(ax, outlook, history, lang)
+    else:
+        _draw_series(ax, outlook, history, lang)
+    _draw_target(ax, outlook, lang)
+    ax.axvline(outlook.as_of, color="#9a9a9a", lw=1, zorder=1, gid="as_of")
+    ax.text(outlook.as_of, 1.0, f" {t(lang, 'as_of')} {outlook.as_of}", transform=ax.get_xaxis_transform(),
+            ha="left", va="top", size=10, color=MUTED)
+    first = min(int(history.index.min()), target.window_start or target.target_year)
+    year_axis(ax, first, max(target.target_year, outlook.as_of))
+    ax.margins(y=0.15)  # head room for the as-of label above the highest value
+    if outlook.indicator.scale in ("count", "rank"):
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _legend(ax)
+    return fig
+
+
+def _draw_fan(ax, fan: dict, anchor: tuple[float, float], lang: str) -> None:
+    """95% and 80% bands and the central forecast, joined to the last observation so the eye follows on."""
+    years = np.asarray(fan["years"], dtype=float)
+    x, bands = years, [np.asarray(fan[k], dtype=float) for k in ("lo80", "hi80", "lo95", "hi95")]
+    if anchor[0] < years[0]:
+        x = np.r_[anchor[0], years]
+        bands = [np.r_[anchor[1], b] for b in bands]
+        ax.plot([anchor[0], years[0]], [anchor[1], fan["mean"][0]], color=ACCENT, lw=2, gid="connector")
+    ax.fill_between(x, bands[2], bands[3], color=ACCENT, alpha=0.14, lw=0, label=t(lang, "band95"), gid="band95")
+    ax.fill_between(x, bands[0], bands[1], color=ACCENT, alpha=0.28, lw=0, label=t(lang, "band80"), gid="band80")
+    ax.plot(years, np.asarray(fan["mean"], dtype=float), color=ACCENT, lw=2, label=t(lang, "forecast"),
+            gid="forecast")
+
+
+def _legend(ax) -> None:
+    """Legend in reading order (observed, forecast, bands, needed path, target), whatever the drawing order."""
+    order = ["annual", "history", "forecast", "band80", "band95", "required", "target"]
+    artists = {a.get_gid(): a for a in [*ax.lines, *ax.collections] if a.get_gid()}
+    artists.update({"annual": c for c in ax.containers})
+    handles = [artists[g] for g in order if g in artists]
+    ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="best", ncols=2)
+
+
+def _fan(fc) -> dict:
+    """The outlook's forecast as the arrays _draw_fan takes (a cumulative fan builds the same dict from paths)."""
+    return {"years": fc.years, "mean": fc.mean, "lo80": fc.lo80, "hi80": fc.hi80, "lo95": fc.lo95, "hi95": fc.hi95}
+
+
+def _draw_required(ax, outlook, lang: str) -> None:
+    """The path the target needs, dashed; not drawn for a level target the latest value already meets, where the
+    engine's straight line to the target would read as an instruction to get worse."""
+    target, hist = outlook.target, outlook.history.dropna()
+    if target.kind == Kind.LEVEL and len(hist) and target.meets(float(hist.iloc[-1])):
+        return
+    req = outlook.required_path if outlook.required_path is not None else required_growth(outlook)
+    if req is not None and len(req):
+        req = req.sort_index()
+        ax.plot(req.index.astype(int), req.to_numpy(dtype=float), "--", color="#555555", lw=1.4,
+                marker="_" if len(req) == 1 else None, ms=14, label=t(lang, "required"), gid="required")
+
+
+def _draw_series(ax, outlook, history: pd.Series, lang: str) -> None:
+    """Level, growth, rank and milestone targets: the indicator itself on the y axis."""
+    target, fc = outlook.target, outlook.forecast
+    years = history.index.astype(int).to_numpy()
+    # Reindexed to every year so that the line breaks at unpublished years instead of drawing values in.
+    full = history.reindex(range(years[0], years[-1] + 1))
+    ax.plot(full.index.to_numpy(), full.to_numpy(dtype=float), "-o", color=INK, ms=4.5, lw=1.5,
+            label=t(lang, "history"), gid="history", zorder=4)
+    if fc is not None and len(fc.years):
+        _draw_fan(ax, _fan(fc), (years[-1], float(history.iloc[-1])), lang)
+    _draw_required(ax, outlook, lang)
+    if target.kind == Kind.AVG_GROWTH and outlook.indicator.scale == "growth":
+        unit_title(ax, t(lang, "growth"))
+        ax.axhline(0, color="#9a9a9a", lw=0.8, zorder=1)
+    else:
+        unit_title(ax, unit_label(target.unit, lang))
+    if target.kind == Kind.RANK:
+        ax.invert_yaxis()
+
+
+def cumulative_fan(outlook, history: pd.Series) -> dict | None:
+    """Running sum of annual additions over the target window, observed and forecast (from the sample paths).
+
+    The bands of a sum are not the sums of the bands, so the bands and the central line (median) come from the
+    paths, as the assessment's `projected`, lo80 and hi80 do. None when an in-window year before the latest value
+    is missing: the running sum would undercount, and no value is invented to fill it.
+    """
+    target, fc = outlook.target, outlook.forecast
+    start = int(target.window_start)
+    seen = history[(history.index >= start) & (history.index <= outlook.as_of)]
+    obs_years = list(range(start, int(seen.index.max()) + 1)) if len(seen) else []
+    if [int(y) for y in seen.index] != obs_years:
+        return None
+    cum_years = np.array([start - 1, *obs_years], dtype=float)
+    cum_values = np.r_[0.0, np.cumsum(seen.to_numpy(dtype=float))]
+    out = {"years": cum_years, "values": cum_values, "fan": None}
+    if fc is None or not len(fc.years):
+        return out
+    years = np.asarray(fc.years)
+    keep = (years > cum_years[-1]) & (years >= start) & (years <= target.target_year)
+    if not keep.any() or np.asarray(fc.paths).size == 0:
+        return out
+    paths = cum_values[-1] + np.cumsum(np.asarray(fc.paths, dtype=float)[:, keep], axis=1)
+    out["fan"] = {"years": years[keep], **path_quantiles(paths)}
+    return out
+
+
+def _draw_cumulative(ax, outlook, history: pd.Series, lang: str) -> None:
+    target = outlook.target
+    years = history.index.astype(int).to_numpy()
+    ax.bar(years, history.to_numpy(dtype=float), width=0.55, color="#d0d0d0", label=t(lang, "annual"),
+           gid="annual", zorder=2)
+    cum = cumulative_fan(outlook, history)
+    if cum is not None:
+        ax.plot(cum["years"], cum["values"], "-o", color=INK, ms=4.5, lw=1.5, gid="history", zorder=4,
+                label=t(lang, "cum").format(target.window_start))
+        if cum["fan"] is not None:
+            _draw_fan(ax, cum["fan"], (cum["years"][-1], cum["values"][-1]), lang)
+    _draw_required(ax, outlook, lang)
+    unit_title(ax, unit_label(target.unit, lang))
+
+
+def _draw_target(ax, outlook, lang: str) -> None:
+    """A thick segment at the target value in the target year (over the whole window for growth targets).
+
+    Its words ("目标 ≤ 35 微克/立方米") go in the legend: a label beside the segment collides with the fan. An
+    average-growth target on a level series is drawn where the level must end: the base grown at the target rate.
+    """
+    target = outlook.target
+    y, x0 = target.value, (target.window_start if target.kind == Kind.AVG_GROWTH else target.target_year) - 0.35
+    if target.kind == Kind.AVG_GROWTH and outlook.indicator.scale != "growth":
+        base = target.window_start - 1
+        if base not in outlook.history.index:
+            return
+        y = float(outlook.history[base]) * (1 + target.value / 100) ** (target.target_year - base)
+        x0 = target.target_year - 0.35
+    x1 = target.target_year + 0.35
+    ax.axhline(y, color=INK, lw=0.8, ls=":", alpha=0.6, zorder=1, gid="target_ref")
+    ax.plot([x0, x1], [y, y], color=INK, lw=3.2, solid_capstyle="butt", zorder=5, label=target_text(target, lang),
+            gid="target")
+
+
+def _no_data_panel(ax, outlook, lang: str) -> None:
+    ax.set_axis_off()
+    table = outlook.indicator.bureau_table
+    ax.text(0.5, 0.66, t(lang, "no_data"), ha="center", va="center", size=20, color=MUTED, gid="no_data",
+            transform=ax.transAxes)
+    ax.text(0.5, 0.42, wrap(t(lang, "needs") + table, 84, max_lines=3), ha="center", va="center", size=12,
+            color=INK, transform=ax.transAxes, gid="bureau_table")
+    ax.text(0.5, 0.18, f"{target_text(outlook.target, lang)} ({outlook.target.target_year})", ha="center",
+            va="center", size=11, color=MUTED, transform=ax.transAxes)

@@ -1,0 +1,94 @@
+"""Every word a chart or table shows the reader, in the chosen language: chart words, status words, units, names,
+the source line and the one way a target is written on a chart.
+
+Kept apart from the style (how things look) so that a translation is checked in one place; every function takes a
+`Lang` and refuses any other language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from ..assessment.status import Status
+from ..lang import Lang, as_lang
+from ..registry import Kind, Target
+from ..text import wrap
+
+
+class Named(Protocol):
+    """Anything with a Chinese and an English name: a target or an indicator."""
+
+    name_zh: str
+    name_en: str
+
+
+STATUS_ZH: dict[str, str] = {
+    Status.VERY_LIKELY: "很可能达成",
+    Status.LIKELY: "可能达成",
+    Status.ABOUT_EVEN: "达成与否可能性相当",
+    Status.UNLIKELY: "不太可能达成",
+    Status.VERY_UNLIKELY: "很不可能达成",
+    Status.MET: "已达成",
+    Status.MISSED: "未达成",
+    Status.INSUFFICIENT: "数据不足",
+}
+UNIT_EN = {"微克/立方米": "µg/m³", "万元/亩": "10k yuan/mu", "万元/人·年": "10k yuan/worker-year", "个": "count",
+           "家": "organisations", "项": "projects", "分": "points", "位": "rank", "%": "%"}
+_TEXT: dict[Lang, dict[str, str]] = {
+    Lang.ZH: {"source": "资料来源: ", "note": "注: ", "targets": "目标: ", "history": "实际值", "forecast": "预测", "band80": "80% 区间", "band95": "95% 区间",
+           "target": "目标", "required": "达标所需路径", "as_of": "截至", "p": "P(达成)", "method": "方法",
+           "no_data": "暂无公开数据", "needs": "所需数据: ", "year": "年份", "cum": "累计新增 (自{}年)",
+           "annual": "当年新增", "growth": "年增速 (%)", "window": "{}–{}年均", "none": "未注明",
+           "p_axis": "达成概率 P(达成)", "n_values": "已获得数值的年份", "as_of_years": "评估时点 (截至年份)",
+           "reliability": "可靠性图", "bins": "按状态区间分组: 0–10–33–66–90–100%", "pred": "预测概率", "freq": "实际达成比例", "scorecard": "2022年目标达成可能性",
+           "coverage": "各目标的公开数据覆盖", "with_value": "个目标至少有一个公开数值", "vintage": "各时点评估的达成概率", "assessment": "qanalysis 评估"},
+    Lang.EN: {"source": "Source: ", "note": "Note: ", "targets": "Targets: ", "history": "Observed", "forecast": "Forecast", "band80": "80% interval",
+           "band95": "95% interval", "target": "Target", "required": "Path needed to meet it", "as_of": "as of",
+           "p": "P(meet)", "method": "method", "no_data": "No published data", "needs": "Data needed: ",
+           "year": "Year", "cum": "Cumulative additions since {}", "annual": "Annual additions",
+           "growth": "Annual growth (%)", "window": "{}–{} average", "none": "not given", "p_axis": "P(meet)",
+           "n_values": "Years with a published value", "as_of_years": "Assessed as of", "reliability": "Reliability",
+           "bins": "Grouped by the status bands: 0–10–33–66–90–100%",
+           "pred": "Forecast probability", "freq": "Observed frequency", "scorecard": "Will the 2022 targets be met?",
+           "coverage": "Published data per target",
+             "with_value": "targets with at least one published value", "vintage": "P(meet) by vintage", "assessment": "qanalysis assessment"},
+}
+
+_LABEL = {Lang.ZH: 42, Lang.EN: 36}  # longest row label, in display units, on the target-by-row charts
+
+
+def t(lang: Lang | str, key: str) -> str:
+    """A chart word in the chosen language."""
+    return _TEXT[as_lang(lang)][key]
+
+
+def status_label(status: str, lang: Lang | str) -> str:
+    """A status word in the chosen language."""
+    return STATUS_ZH.get(status, status) if as_lang(lang) == Lang.ZH else str(status)
+
+
+def unit_label(unit: str, lang: Lang | str) -> str:
+    """A registry unit as a chart shows it: as written in Chinese, an English label in English."""
+    return unit if as_lang(lang) == Lang.ZH else UNIT_EN.get(unit, unit)
+
+
+def name(record: Named, lang: Lang | str) -> str:
+    """A target's or indicator's name in the chosen language."""
+    return record.name_zh if as_lang(lang) == Lang.ZH else record.name_en
+
+
+def source_line(sources: Sequence[str] | None, lang: Lang | str, width: float = 140) -> str:
+    """"资料来源: a; b" wrapped to two lines at most, so a long source list cannot push the chart off the slide."""
+    items = list(dict.fromkeys(s for s in (sources or []) if s)) or [t(lang, "none")]
+    return wrap(t(lang, "source") + ("; " if as_lang(lang) == Lang.EN else "；").join(items), width)
+
+
+def target_text(target: Target, lang: Lang | str) -> str:
+    """"目标 ≥ 35%" / "Target ≤ 35 µg/m³" with the window for growth and cumulative targets (Target.goal_text)."""
+    text = f"{t(lang, 'target')} {target.goal_text(unit=unit_label(target.unit, lang), year=False)}"
+    if target.kind == Kind.AVG_GROWTH and target.window_start is not None:
+        text += f" ({t(lang, 'window').format(target.window_start, target.target_year)})"
+    elif target.kind == Kind.CUMULATIVE and target.window_start is not None:
+        text += f" ({target.window_start}–{target.target_year})"
+    return text

@@ -1,0 +1,135 @@
+"""The briefing pack for one vintage: charts, the Excel scorecard and a one-page summary (Markdown and HTML).
+
+Three parts, as in owid/etl steps: load (registry, tidy data, sources), compute (each as-of vintage once, with its
+targets and proxies, from `assessment.assess`; nothing re-derived here), save. Every file is byte-identical on rerun:
+charts carry no timestamps (`style.save`), the workbook is written by `outputs.save_workbook`, the summary has no
+clock. `load_inputs` is public because the notebooks start from the same inputs as the briefing.
+
+Language: charts follow `lang` ("zh" default, or "en"); the workbook carries both reasons (`reason`, `reason_zh`).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from tqdm import tqdm
+
+from .. import settings
+from ..assessment import assess
+from ..assessment.assess import Outlook
+from ..ingest.processed import conform, read_indicators
+from ..lang import Lang, as_lang
+from ..registry import Registry, load_registry
+from ..text import shorten
+from . import overview
+from .excel import write_scorecard
+from .fanchart import fan_chart
+from .labels import t
+from .style import save
+from .summary import write_summary
+
+VINTAGE_FROM = 2018  # the policy's launch year: vintages run from it to the briefing's as-of year
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a briefing is made from: the registry, the tidy data and the processed side tables beside it."""
+
+    registry: Registry
+    data: pd.DataFrame
+    data_path: Path
+    sources: pd.DataFrame | None
+    coverage: pd.DataFrame | None
+
+
+def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
+                registry_path: Path = settings.REGISTRY) -> Inputs:
+    """The registry, the tidy data and the side tables built beside it (sources.csv, coverage_targets.csv; None when
+    the folder has none): what a briefing or a notebook starts from."""
+    data_path = Path(data_path)
+    registry = load_registry(registry_path)
+    return Inputs(registry, conform(read_indicators(data_path), registry), data_path,
+                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"))
+
+
+def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED / "indicators.csv",
+                registry_path: Path = settings.REGISTRY, seed: int = 0, lang: Lang | str = Lang.ZH) -> list[Path]:
+    """Write figures/, scorecard.xlsx, summary.md and summary.html into `out_dir`; return the paths written."""
+    out_dir, inputs = Path(out_dir), load_inputs(data_path, registry_path)
+    registry, data = inputs.registry, inputs.data
+
+    lang = as_lang(lang)
+    now = assess.assess_vintage(registry, data, as_of, seed=seed)
+    years = range(min(VINTAGE_FROM, as_of), as_of + 1)
+    vintage = assess.vintage_matrix(assess.assess_vintages(registry, data, years, seed=seed, known=[now]))
+    table = now.table()
+
+    written = fan_charts(out_dir / "figures", inputs, now.outlooks, lang)
+    written += overview_charts(out_dir / "figures", inputs, table, vintage, as_of, lang)
+    written.append(write_scorecard(out_dir / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
+                                   inputs.sources))
+    written += write_summary(out_dir, registry, table, as_of)
+    return written
+
+
+def _read_csv(path: Path) -> pd.DataFrame | None:
+    """A processed side table as text (blank cells stay ""), or None when the folder has none."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None) -> list[str]:
+    """"publisher [ids]" for the sources of the values a chart plots (years <= as_of), in first-use order.
+
+    Only the publisher's own name is kept ("杭州市生态环境局 (2018年…公报)" -> "杭州市生态环境局") and its ids are
+    grouped: the full records are in the Sources sheet, the chart needs one short line a reader can follow there.
+    """
+    rows = data[(data["indicator"] == indicator) & (data["year"] <= as_of)].sort_values("year")
+    ids = list(dict.fromkeys(str(s) for s in rows["source"]))
+    if sources is None:
+        return ids
+    table = sources.set_index("id")
+    by_publisher: dict[str, list[str]] = {}
+    for sid in ids:
+        who = str(table["publisher"].get(sid, "")) or str(table["title"].get(sid, ""))
+        han = re.match(r"[\u3000-\u9fff\uff00-\uffef]+", who)
+        who = han.group(0) if han else re.split(r"[,;(]| via ", who)[0].strip()
+        by_publisher.setdefault(shorten(who, 40), []).append(sid)
+    return [f"{who} [{', '.join(group)}]" if who else ", ".join(group) for who, group in by_publisher.items()]
+
+
+def _target_note(inputs: Inputs, lang: Lang) -> str:
+    return t(lang, "targets") + inputs.registry.policy
+
+
+def target_chart(inputs: Inputs, outlook: Outlook, lang: Lang | str = Lang.ZH) -> Figure:
+    """A target's fan chart with its source line (the documents behind the plotted values, then the policy), the
+    same in the briefing pack and the notebooks."""
+    labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources)
+    return fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, as_lang(lang))])
+
+
+def fan_charts(folder: Path, inputs: Inputs, outlooks: Iterable[Outlook], lang: Lang) -> list[Path]:
+    """One fan chart per target, PNG and SVG, with a progress bar on stderr."""
+    written = []
+    for outlook in tqdm(outlooks, desc="fan charts", unit="target", file=sys.stderr):
+        written += save(target_chart(inputs, outlook, lang), folder / outlook.target.id)
+    return written
+
+
+def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: pd.DataFrame, as_of: int,
+                    lang: Lang) -> list[Path]:
+    """The scorecard and vintage charts, and the coverage chart when coverage_targets.csv is beside the data."""
+    assessed = [t(lang, "assessment"), _target_note(inputs, lang)]
+    written = save(overview.scorecard_chart(table, inputs.registry, lang, sources=assessed), folder / "scorecard")
+    written += save(overview.vintage_heatmap(vintage, inputs.registry, lang, sources=assessed), folder / "vintage")
+    if inputs.coverage is not None:
+        note = [inputs.data_path.name, "sources.csv"]
+        chart = overview.coverage_chart(inputs.coverage, lang, inputs.registry, sources=note, as_of=as_of)
+        written += save(chart, folder / "coverage")
+    return written

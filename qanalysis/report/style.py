@@ -1,0 +1,140 @@
+"""The house style of every chart: the CJK font, the rcParams, the colours, the frame (title, subtitle, source
+line) and deterministic saving.
+
+Every chart is built on a bare `matplotlib.figure.Figure` (not pyplot), so report runs leak no figures and a notebook
+shows each chart once; the style lives in an `rc_context`, so importing or calling this module leaves the caller's
+rcParams alone. Chinese text needs a CJK font, which a fresh machine lacks: the pip font Noto Sans SC is registered on
+first use (`setup_fonts`) and named explicitly in every text's font family, so glyphs resolve the same whether the
+figure is drawn now, saved later, or shown inline. Each chart carries a source line, because a chart lifted onto a
+slide loses the notebook around it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Sequence
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..assessment.status import Status
+from ..lang import Lang
+from ..text import wrap
+from .labels import source_line
+
+FONT_FAMILY = "Noto Sans SC"
+# One colour per status word, used by every chart and by the Excel scorecard. Blue (likely) to orange/red (unlikely)
+# rather than green/red, so the scale survives the common red-green colour blindness.
+STATUS_COLOURS: dict[str, str] = {
+    Status.VERY_LIKELY: "#2166ac",
+    Status.LIKELY: "#67a9cf",
+    Status.ABOUT_EVEN: "#d8c47a",
+    Status.UNLIKELY: "#ef8a3c",
+    Status.VERY_UNLIKELY: "#c0392b",
+    Status.MET: "#1b3a5c",
+    Status.MISSED: "#6e1f1a",
+    Status.INSUFFICIENT: "#bdbdbd",
+}
+INK, MUTED, ACCENT, GRID = "#222222", "#6b6b6b", "#2166ac", "#e6e6e6"
+
+
+def setup_fonts() -> str:
+    """Register the pip-installed Noto Sans SC with matplotlib once; return its family name.
+
+    `addfont` is used rather than the font cache, so a stale font cache can never hide the font.
+    """
+    path = str(files("pylopdf_fonts_zh_cn") / "NotoSansSC-Regular.otf")
+    if path not in {f.fname for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(path)
+    return FONT_FAMILY
+
+
+def house_rc() -> dict:
+    """The house style as rcParams, for `matplotlib.rc_context`: slide-legible sizes, no chart junk."""
+    return {
+        "font.family": [setup_fonts(), "DejaVu Sans"], "font.size": 11, "axes.titlesize": 13, "axes.labelsize": 11,
+        "xtick.labelsize": 11, "ytick.labelsize": 11, "legend.fontsize": 10.5, "legend.frameon": False,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#9a9a9a",
+        "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": MUTED, "text.color": INK,
+        "axes.grid": True, "axes.grid.axis": "y", "grid.color": GRID, "grid.linewidth": 0.8,
+        "axes.axisbelow": True, "figure.facecolor": "white", "savefig.facecolor": "white",
+        "svg.hashsalt": "qanalysis", "svg.fonttype": "path",
+    }
+
+
+class Chart(Figure):
+    """A Figure that shows itself in Jupyter (`_repr_png_`) without pyplot.
+
+    Bare Figures have no rich display unless pyplot's inline backend happens to be active; going through pyplot
+    instead would keep every chart in its global figure list (leaks in report runs, double display in notebooks).
+    The PNG carries no version string, so a notebook's stored output does not change with matplotlib.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(house_rc()):
+            self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def new_figure(title: str, subtitle: str, sources: Sequence[str] | None, lang: Lang | str,
+               size: tuple[float, float] = (8, 4.5), left: float = 0.09, caption: str = "") -> tuple[Figure, Axes]:
+    """A figure with the house frame: left-aligned title and subtitle above, source line below, one axes.
+
+    Subtitle and source line wrap to two lines at most (in width units per inch of figure at their font size), and
+    the axes give way to them, so no text runs off the slide.
+    """
+    fig = Chart(figsize=size)
+    w, h = size
+    sub = wrap(subtitle, w * 12.5)
+    fig.text(0.015, 1 - 0.22 / h, title, size=14, color=INK, va="top", gid="title")
+    fig.text(0.015, 1 - 0.50 / h, sub, size=11, color=MUTED, va="top", gid="subtitle", linespacing=1.3)
+    note = source_line(sources, lang, width=w * 14.5)
+    if caption:  # what the engine did to the series, above the sources (fanchart.caption_text)
+        note = wrap(caption, w * 14.5) + "\n" + note
+    fig.text(0.015, 0.10 / h, note, size=9.5, color=MUTED, va="bottom", gid="source")
+    bottom = (0.62 + 0.17 * note.count("\n")) / h
+    fig.subplots_adjust(left=left, right=0.97, top=1 - (1.05 + 0.2 * sub.count("\n")) / h, bottom=bottom)
+    return fig, fig.add_subplot()
+
+
+ChartFunction = TypeVar("ChartFunction", bound=Callable[..., Figure])
+
+
+def styled(chart: ChartFunction) -> ChartFunction:
+    """Build the chart inside the house rc_context, leaving the caller's rcParams as they were (every chart
+    function, in `overview` and `fanchart`, is wrapped in it)."""
+    @functools.wraps(chart)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with matplotlib.rc_context(house_rc()):
+            return chart(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def year_axis(ax, lo: float, hi: float) -> None:
+    """Whole years only, with half a year of room at each end for the markers."""
+    ax.set_xlim(lo - 0.6, hi + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
+
+
+def unit_title(ax, text: str) -> None:
+    """The unit above the y axis, horizontal: a rotated CJK label ("个") is unreadable."""
+    ax.set_title(text, loc="left", size=10.5, color=MUTED, pad=6)
+
+
+def save(fig: Figure, path_without_suffix: Path | str) -> list[Path]:
+    """Write `<path>.png` (150 dpi) and `<path>.svg` with no timestamps or version strings, so reruns are identical."""
+    base = Path(path_without_suffix)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = Path(f"{base}.png"), Path(f"{base}.svg")
+    with matplotlib.rc_context(house_rc()):
+        fig.savefig(png, dpi=150, metadata={"Software": None})
+        fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    return [png, svg]

@@ -1,0 +1,61 @@
+"""Text rules shared by every stage: year runs, probabilities as a reader sees them, and display width.
+
+Chinese characters take two columns on screen and twice the width of a Latin letter in a chart, so every shortening
+and wrapping counts display width, never characters: a cut by characters makes CJK labels twice as long as Latin ones.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+
+def years_text(years: Iterable[int]) -> str:
+    """2019, 2020, 2021, 2023 -> "2019-2021, 2023"."""
+    runs: list[list[int]] = []
+    for y in sorted(int(y) for y in years):
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def pct(p: float) -> str:
+    """P as a reader should see it: "<1%" and ">99%" rather than a rounded certainty."""
+    return "<1%" if p < 0.005 else ">99%" if p > 0.995 else f"{100 * p:.0f}%"
+
+
+def width(text: str) -> int:
+    """Display width: 2 for a wide (CJK) character, 1 otherwise."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut to `limit` display units with an ellipsis, so labels and table cells never run past their column."""
+    if width(text) <= limit:
+        return text
+    while width(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def wrap(text: str, limit: float, max_lines: int = 2) -> str:
+    """Wrap mixed Chinese/Latin text to `limit` display units per line, at most `max_lines` lines.
+
+    textwrap counts characters, which makes Chinese lines twice too long and English reasons in a Chinese chart
+    break too early. Latin words stay whole; Chinese may break between any two characters.
+    """
+    lines, line = [], ""
+    for token in re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+|.", text):
+        if line.strip() and width(line + token.rstrip()) > limit:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    lines.append(line.rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-2] + " …"
+    return "\n".join(lines)
