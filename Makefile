@@ -7,14 +7,14 @@ LAUNCH ?= 2018
 AS_OF ?= 2021
 NOW ?= 2024
 
-.PHONY: venv briefing test unit nbval notebooks bench clean
+.PHONY: venv briefing test lint unit nbval notebooks bench clean
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[notebooks,test]'
 	touch $@
 
 briefing: venv
@@ -23,7 +23,12 @@ briefing: venv
 	$(BIN)/qanalysis report --as-of $(AS_OF) --out out/briefing-$(AS_OF)
 	$(BIN)/qanalysis report --as-of $(NOW) --out out/briefing-$(NOW)
 
-test: venv unit nbval
+test: venv lint unit nbval
+
+lint: venv
+	$(BIN)/ruff check qanalysis tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 unit: venv
 	$(BIN)/pytest -q tests

@@ -30,6 +30,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from accuracy import md_table  # noqa: E402
+
 from qanalysis.report.evidence import write_section  # noqa: E402  (the one RESULTS.md format)
 
 SEED = 2022

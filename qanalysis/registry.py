@@ -196,16 +196,16 @@ def load_registry(path: Path | str = settings.REGISTRY) -> Registry:
 def _cross_check(path: Path, targets: list[Target], indicators: list[Indicator]) -> Registry:
     problems = []
     by_id: dict[str, Indicator] = {}
-    for ind in indicators:
-        if ind.id in by_id:
-            problems.append(f"indicator {ind.id}: defined twice")
-        by_id[ind.id] = ind
+    for record in indicators:
+        if record.id in by_id:
+            problems.append(f"indicator {record.id}: defined twice")
+        by_id[record.id] = record
     seen = set()
     for t in targets:
         if t.id in seen:
             problems.append(f"target {t.id}: defined twice")
         seen.add(t.id)
-        ind = by_id.get(t.indicator)
+        ind: Indicator | None = by_id.get(t.indicator)
         if ind is None:
             problems.append(f"target {t.id}, field indicator: no indicator {t.indicator!r} in `indicators:`")
         elif ind.unit != t.unit:

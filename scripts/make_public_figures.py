@@ -136,7 +136,7 @@ def sheet_of(indicator) -> str:
 def check(registry, source_ids: list[str]) -> None:
     """Refuse to write a workbook whose values cannot be traced: unknown ids, unused sources, doubled years."""
     seen = set()
-    for ind, year, value, source in VALUES:
+    for ind, year, _value, source in VALUES:
         if ind not in registry.indicators:
             raise SystemExit(f"{ind}: not an indicator of the registry")
         if source not in source_ids:

@@ -197,7 +197,8 @@ SOURCE_IDS = {"S01", "S02", "S03", "S04"}
 @pytest.fixture
 def read_layout(raw_dir: Path, toy_registry):
     """read_layout(record) -> TableRead of one layout record over raw_dir; read_layout(record, checked=True) -> checked frame."""
-    from qanalysis.ingest import layouts, tables as loaders
+    from qanalysis.ingest import layouts
+    from qanalysis.ingest import tables as loaders
     from qanalysis.ingest.values import check_values
 
     def _read(record: dict, checked: bool = False, engine: str | None = None):

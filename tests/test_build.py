@@ -6,16 +6,16 @@ import shutil
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import make_workbook
+
 from qanalysis import cli
 from qanalysis import settings as paths
-from qanalysis.ingest.build import build
-from qanalysis.ingest.processed import read_indicators
-from qanalysis.ingest.coverage import compact_cells, coverage_targets, what_is_needed
-from qanalysis.text import years_text
 from qanalysis.errors import InputError
+from qanalysis.ingest.build import build
+from qanalysis.ingest.coverage import compact_cells, coverage_targets, what_is_needed
+from qanalysis.ingest.processed import read_indicators
 from qanalysis.registry import load_registry
+from qanalysis.text import years_text
 
 OUTPUTS = ["indicators.csv", "sources.csv", "coverage_indicators.csv", "coverage_targets.csv", "data_gaps.csv",
            "build_report.md"]

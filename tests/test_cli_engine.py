@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from qanalysis import cli
-from qanalysis.errors import InputError
 from qanalysis.assessment.assess import contract_columns
+from qanalysis.errors import InputError
 from qanalysis.forecast.engine import FORECAST_COLUMNS
 
 SERIES = """series,year,value

@@ -10,8 +10,14 @@ import pytest
 from scipy import stats
 
 from qanalysis.errors import InputError, ModelError
-from qanalysis.forecast.engine import (FORECAST_COLUMNS, Forecast, InsufficientData, candidate_names, forecast_series,
-                              forecast_table)
+from qanalysis.forecast.engine import (
+    FORECAST_COLUMNS,
+    Forecast,
+    InsufficientData,
+    candidate_names,
+    forecast_series,
+    forecast_table,
+)
 from qanalysis.ingest.series import read_series_csv
 
 

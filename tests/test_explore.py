@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from qanalysis.report.explore import explore_view, what_if_outlook, widget
 from qanalysis.registry import load_registry
+from qanalysis.report.explore import explore_view, what_if_outlook, widget
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,16 @@ import math
 
 import openpyxl
 import pytest
+from conftest import (
+    AWARDS_CSV,
+    AWARDS_LAYOUT,
+    YEARBOOK_ENVIRONMENT,
+    YEARBOOK_ENVIRONMENT_LAYOUT,
+    YEARBOOK_INDUSTRY,
+    YEARBOOK_INDUSTRY_LAYOUT,
+    make_workbook,
+)
 
-from conftest import (AWARDS_CSV, AWARDS_LAYOUT, YEARBOOK_ENVIRONMENT, YEARBOOK_ENVIRONMENT_LAYOUT,
-                      YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT, make_workbook)
 from qanalysis.ingest import cells, layouts, sheets
 
 

@@ -7,12 +7,22 @@ import zipfile
 
 import pytest
 import yaml
+from conftest import (
+    AWARDS_CSV,
+    AWARDS_LAYOUT,
+    SOURCE_IDS,
+    YEARBOOK_INDUSTRY,
+    YEARBOOK_INDUSTRY_LAYOUT,
+    make_workbook,
+    template_layout,
+    template_rows,
+    write_layouts,
+)
 
-from conftest import (AWARDS_CSV, AWARDS_LAYOUT, SOURCE_IDS, YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT,
-                      make_workbook, template_layout, template_rows, write_layouts)
+from qanalysis.errors import InputError
 from qanalysis.ingest import layouts, sheets
 from qanalysis.ingest.build import build
-from qanalysis.errors import InputError
+
 
 def _raises(call, *parts: str) -> str:
     """Run `call`, expect an InputError whose message contains every part; return the message."""

@@ -14,14 +14,13 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-
-from qanalysis.errors import InputError
 from matplotlib import font_manager
 
-from qanalysis.report import fanchart, labels, overview, style
 from qanalysis.assessment.assess import required_growth
+from qanalysis.errors import InputError
 from qanalysis.forecast.engine import Forecast
 from qanalysis.registry import load_registry
+from qanalysis.report import fanchart, labels, overview, style
 
 REGISTRY = load_registry()
 

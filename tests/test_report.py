@@ -12,8 +12,8 @@ import yaml
 from openpyxl import load_workbook
 
 from qanalysis import outputs
-from qanalysis.report import excel, pack, style, summary
 from qanalysis.registry import load_registry
+from qanalysis.report import excel, pack, style, summary
 
 REGISTRY = load_registry()
 CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80", "hi80", "p_meet", "status",

@@ -3,15 +3,15 @@
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import SOURCES, write_layouts
+
 from qanalysis import cli
 from qanalysis import settings as paths
-from qanalysis.ingest.build import build
 from qanalysis.errors import InputError
+from qanalysis.ingest.build import build
 from qanalysis.ingest.sheets import sheet_names
-from qanalysis.registry import load_registry
 from qanalysis.ingest.template import MARKER, MARKER_SHEET, YEARS, template_records, write_template
+from qanalysis.registry import load_registry
 
 HEADER = ["指标代码", "指标名称", "单位", "来源"] + [f"{y}年" for y in YEARS]
 

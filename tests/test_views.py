@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis.report import evidence as benchmark, tables as views
 from qanalysis.errors import InputError
 from qanalysis.registry import load_registry
+from qanalysis.report import evidence as benchmark
+from qanalysis.report import tables as views
 
 
 @pytest.fixture(scope="module")

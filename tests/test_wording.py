@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qanalysis.errors import InputError
-
 from qanalysis.assessment import assess as A
-from qanalysis.report.fanchart import fan_chart
-from qanalysis.registry import Indicator, Registry, Target, load_registry
 from qanalysis.assessment.wording import Why, say
+from qanalysis.errors import InputError
+from qanalysis.registry import Indicator, Registry, Target, load_registry
+from qanalysis.report.fanchart import fan_chart
 from qanalysis.text import pct, years_text
 
 REAL = load_registry()

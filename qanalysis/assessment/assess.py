@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from collections.abc import Iterable
-
 from ..errors import InputError
 from ..forecast.engine import Forecast
-from ..lang import Lang
 from ..forecast.intervals import path_quantiles
+from ..lang import Lang
 from ..registry import Indicator, Kind, Registry, Target
 from . import crosschecks
 from .kinds import Case, Verdict, judge, measure
@@ -128,7 +127,8 @@ def _banded(fc: Forecast | None) -> Forecast | None:
     quantiles differ from these by Monte Carlo error only."""
     if fc is None:
         return None
-    return dataclasses.replace(fc, **path_quantiles(fc.paths))
+    q = path_quantiles(fc.paths)
+    return dataclasses.replace(fc, mean=q["mean"], lo80=q["lo80"], hi80=q["hi80"], lo95=q["lo95"], hi95=q["hi95"])
 
 
 def _row(c: Case, verdict: Verdict, checks: dict, proxy: bool) -> dict:

@@ -46,7 +46,7 @@ def _level(tg: Target, hist: pd.Series, rate: float | None = None) -> dict:
     With `rate` (an average-growth target on a level series) the required value is the base grown at the rate.
     A visible target-year value decides the categories outright."""
     year = tg.target_year
-    if rate is not None and tg.window_start - 1 in hist.index:
+    if rate is not None and tg.window_start is not None and tg.window_start - 1 in hist.index:
         hist = hist[hist.index >= tg.window_start - 1]
     decided = len(hist) > 0 and hist.index[-1] == year
     if len(hist) < 2:
@@ -109,7 +109,7 @@ def official(tg: Target, ind: Indicator, hist: pd.Series, as_of: int | None = No
     defaults to the latest visible year when the caller does not pass it."""
     as_of = int(hist.index.max()) if as_of is None and len(hist) else as_of
     hist = hist[hist.index <= tg.target_year]
-    if hist.empty:
+    if hist.empty or as_of is None:
         return dict(NO_CHECK)
     if tg.kind == Kind.RANK:  # binary indicators: achieved or not (Open SDG, EUSTAT)
         return _word(tg.meets(float(hist.iloc[-1])))

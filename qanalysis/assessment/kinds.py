@@ -163,7 +163,7 @@ def _avg_growth(c: Case) -> Verdict:
 
 def _cagr(c: Case) -> Verdict:
     """Average growth of a level series: (v_T / v_base) ** (1/N) - 1, the base being the year before the window."""
-    base_year = c.tg.window_start - 1
+    base_year = int(c.tg.window_start or c.year) - 1  # the registry requires a window for avg_growth
     n = c.year - base_year
     if base_year not in c.hist.index or c.hist[base_year] <= 0:
         return Verdict(c.why("no_base", base_year=base_year))

@@ -11,6 +11,7 @@ assessment contract (`reason`); the Chinese one (`reason_zh`) says the same thin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..lang import Lang, as_lang
@@ -125,14 +126,14 @@ def _observed(w, met, what, **facts):
     return f"{_OBSERVED_EN[what](w, **facts)} {'meets' if met else 'misses'} the target of {w.goal()}."
 
 
-_OBSERVED_EN = {
+_OBSERVED_EN: dict[str, Callable[..., str]] = {
     "value": lambda w, year, value: f"{year} value {w.qty(value)}",
     "growth": lambda w, years, value: f"Average growth {years_text(years)} of {num(value)}%",
     "added": lambda w, years, value, so_far: (f"{num(value)} added in {years_text(years)}"
                                                       + (" already" if so_far else "")),
     "rank": lambda w, year, value: f"Rank {num(value)} in {year}",
 }
-_OBSERVED_ZH = {
+_OBSERVED_ZH: dict[str, Callable[..., str]] = {
     "value": lambda w, year, value: f"{year}年数值{w.qty(value)}",
     "growth": lambda w, years, value: f"{w.years(years)}年年均增长{num(value)}%",
     "added": lambda w, years, value, so_far: f"{w.years(years)}年{'已' if so_far else ''}累计新增{num(value)}",
@@ -247,7 +248,7 @@ def _units_differ(w, proxy_unit, target_unit):
     return f"The proxy is in {proxy_unit}, the target in {target_unit}; they cannot be compared."
 
 
-_SENTENCES = {
+_SENTENCES: dict[str, Callable[..., str]] = {
     "no_value": _no_value, "stale": _stale, "one_value": _one_value, "observed": _observed,
     "unpublished": _unpublished, "level": _level, "gap": _gap, "growth": _growth, "no_base": _no_base,
     "cagr": _cagr, "cumulative": _cumulative, "no_rank": _no_rank, "rank_unpublished": _rank_unpublished,

@@ -127,7 +127,7 @@ class _Data:
     def z(self) -> np.ndarray:
         return self.ws.forward(self.y)
 
-    def head(self, k: int) -> "_Data":
+    def head(self, k: int) -> _Data:
         return _Data(self.t[:k], self.y[:k], self.ws)
 
 
@@ -243,7 +243,7 @@ def _candidates(names, d: _Data, h: int, members) -> dict[str, tuple[np.ndarray 
     """Point forecasts of the named candidates, each model fitted once even when it is also a combination member.
     Each entry is (forecast, label), or (None, why it failed)."""
     singles = [n for n in dict.fromkeys([*names, *(members if "combination" in names else ())]) if n != "combination"]
-    out = {}
+    out: dict[str, tuple[np.ndarray | None, str]] = {}
     for name in singles:
         try:
             out[name] = (_fit(name, d, h), name)
@@ -251,7 +251,8 @@ def _candidates(names, d: _Data, h: int, members) -> dict[str, tuple[np.ndarray 
             out[name] = (None, str(exc))
     if "combination" in names:
         used = [m for m in members if out[m][0] is not None]
-        out["combination"] = ((np.mean([out[m][0] for m in used], axis=0), f"combination({', '.join(used)})")
+        points = [p for m in used if (p := out[m][0]) is not None]
+        out["combination"] = ((np.mean(points, axis=0), f"combination({', '.join(used)})")
                               if len(used) >= 2 else (None, "combination has fewer than two usable members"))
     return out
 
@@ -260,8 +261,8 @@ def _rolling_origin(d: _Data, horizon: int, names, err: intervals.ErrorModel):
     """MASE of every candidate over the last N_ORIGINS origins (never the in-sample fit), and the squared
     standardised errors (origin, horizon, u^2) of each for calibrating the interval. A candidate that cannot
     forecast from some origin gets an infinite MASE."""
-    scores = {name: [] for name in names}
-    u2 = {name: [] for name in names}
+    scores: dict[str, list[float]] = {name: [] for name in names}
+    u2: dict[str, list[tuple[int, int, float]]] = {name: [] for name in names}
     z = d.z
     for k in range(max(MIN_TRAIN, len(z) - N_ORIGINS), len(z)):
         train = d.head(k)
@@ -297,7 +298,7 @@ def _choose_full(d: _Data, horizon: int, err: intervals.ErrorModel, notes: list[
                                        f"{', '.join(n for n in names if n not in usable)}"))
     if not usable:
         return "drift", []
-    chosen = min(usable, key=usable.get)
+    chosen = min(usable, key=lambda n: usable[n])
     few = min(N_ORIGINS, len(d.y) - MIN_TRAIN) < MIN_ORIGINS_TO_SWITCH
     if "combination" in usable and (few or usable[chosen] > SWITCH_GAIN * usable["combination"]):
         chosen = "combination"
@@ -341,7 +342,7 @@ def forecast_series(years: ArrayLike, values: ArrayLike, horizon: int, scale: st
         raise ValueError(f"horizon must be at least 1, got {horizon}")
     if model is not None and model not in candidate_names():
         raise ValueError(f"unknown model {model!r}; expected one of {candidate_names()}")
-    h, notes = int(horizon), []
+    h, notes = int(horizon), list[Note]()
     d = _clean(years, values, scale, notes)
     tier = FULL if len(d.y) >= 6 else SHORT if len(d.y) >= 3 else TWO
     err, u2 = intervals.fit_errors(d.t, d.z, d.ws.name), []

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 import pandas as pd
 from openpyxl.utils import column_index_from_string
 
-from .tables import NotPublished, TableRead
 from ..registry import Kind, Registry, Target
 from ..text import years_text
+from .tables import NotPublished, TableRead
 
 FIRST_YEAR = 2013
 

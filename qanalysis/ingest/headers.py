@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from .cells import cell_text, clean_label, is_footnote, label_key, parse_year
 from ..errors import InputError
+from .cells import cell_text, clean_label, is_footnote, label_key, parse_year
 from .layouts import Layout
 from .sheets import Grid
 
@@ -156,7 +156,9 @@ def year_columns(grid: Grid, layout: Layout, header: Header, rows: list[int], ig
 
     Columns whose header (or any part of it) is in `ignore` (folded labels) go to `skipped`, not read.
     """
-    lines, seen, texts = [], {}, header.texts
+    lines: list[Line] = []
+    seen: dict[tuple[int, str], Line] = {}
+    texts = header.texts
     for c in sorted(set(range(grid.width)) - layout.key_columns()):
         parts, data = header.parts(c), [r for r in rows if grid.get(r, c) is not None]
         if not parts:
@@ -168,7 +170,7 @@ def year_columns(grid: Grid, layout: Layout, header: Header, rows: list[int], ig
             skipped.append(Skipped(layout.id, f"column {get_column_letter(c + 1)}", "/".join(parts),
                                    "column ignored by the layout record", len(data)))
             continue
-        found = [(k, parse_year(t[c])) for k, t in enumerate(texts) if t[c] and parse_year(t[c]) is not None]
+        found = [(k, y) for k, t in enumerate(texts) if t[c] and (y := parse_year(t[c])) is not None]
         years = {y for _, y in found}
         if len(years) > 1:
             problems.append(f"{grid.where(header.rows[0], c)}: two different years {sorted(years)} head one column")
@@ -199,10 +201,12 @@ def series_rows(grid: Grid, layout: Layout, rows: list[int]) -> list[Line]:
 
 def year_rows(grid: Grid, layout: Layout, rows: list[int], problems: list[str]) -> list[Line]:
     """years: rows -> one line per data row: the year in the `year` column."""
-    col, lines, seen = column_index_from_string(layout.year) - 1, [], {}
+    col = column_index_from_string(str(layout.year)) - 1
+    lines: list[Line] = []
+    seen: dict[int, int] = {}
     for r in rows:
         year = parse_year(grid.get(r, col))
-        if not _check_year(grid.where(r, col), cell_text(grid.get(r, col)), year, problems):
+        if not _check_year(grid.where(r, col), cell_text(grid.get(r, col)), year, problems) or year is None:
             continue
         if year in seen:
             problems.append(f"{grid.where(r, col)}: duplicate year row: {year} is also row {seen[year] + 1}")
@@ -214,11 +218,11 @@ def year_rows(grid: Grid, layout: Layout, rows: list[int], problems: list[str]) 
 
 def series_columns(grid: Grid, layout: Layout, header: Header, rows: list[int], problems: list[str]) -> list[Line]:
     """years: rows -> one line per value column: label from the label row, qualifiers from the other header rows."""
-    label_row, lines = layout.label - 1, []
+    label_row, lines = int(layout.label) - 1, []
     for c in sorted(set(range(grid.width)) - layout.key_columns()):
         label = header.texts[header.rows.index(label_row)][c] if label_row in header.rows else ""
         quals = [p for p in header.parts(c) if p != label]
-        code = cell_text(grid.get(layout.code - 1, c)) if layout.code else ""
+        code = cell_text(grid.get(int(layout.code) - 1, c)) if layout.code else ""
         if not label and not code:
             if any(grid.get(r, c) is not None for r in rows):
                 problems.append(f"{grid.where(label_row, c)}: column {get_column_letter(c + 1)} has values but no "
@@ -226,5 +230,5 @@ def series_columns(grid: Grid, layout: Layout, header: Header, rows: list[int], 
             continue
         raw = cell_text(grid.get(label_row, c)) or label
         lines.append(Line(c, (label_row, c), label=label, raw_label=raw, qualifier="/".join(quals), code=code,
-                          code_ref=((layout.code or 1) - 1, c)))
+                          code_ref=(int(layout.code or 1) - 1, c)))
     return lines

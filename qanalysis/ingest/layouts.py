@@ -98,8 +98,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .. import units
 from ..errors import InputError
-from .sheets import display_path
 from ..registry import Registry
+from .sheets import display_path
 
 Letter = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
 Row = Annotated[int, Field(ge=1)]
@@ -218,7 +218,8 @@ def parse_layouts(records: list, origin: str, registry: Registry, source_ids: se
 
     All problems at once, because an analyst editing layouts.yaml should fix them in one pass, not one per build.
     """
-    layouts, problems = [], []
+    layouts: list[Layout] = []
+    problems: list[str] = []
     for number, record in enumerate(records, 1):
         name = record.get("id", f"#{number}") if isinstance(record, dict) else f"#{number}"
         try:

@@ -48,7 +48,9 @@ def load_sources(path: Path) -> pd.DataFrame:
     """The sources table (id,title,publisher,address,accessed,quote,note): ids unique and non-empty, titles given."""
     header, rows = _csv_rows(path)
     _check_header(path, header, SOURCE_COLUMNS)
-    problems, seen, records, lines = [], {}, [], []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    records: list[dict] = []
     for line, row in rows:
         record = {c: (row.get(c) or "").strip() for c in SOURCE_COLUMNS}
         if not record["id"] or not record["title"]:
@@ -73,7 +75,10 @@ def read_indicators(path: Path) -> pd.DataFrame:
     path = Path(path)
     header, rows = _csv_rows(path)
     _check_header(path, header, TIDY_COLUMNS)
-    problems, seen, records, lines = [], {}, [], []
+    problems: list[str] = []
+    seen: dict[tuple[str, int], int] = {}
+    records: list[dict] = []
+    lines: list[int] = []
     for line, row in rows:
         record, where = {c: (row.get(c) or "").strip() for c in TIDY_COLUMNS}, f"{display_path(path)}, line {line}"
         problem = _tidy_problem(record)

@@ -47,8 +47,9 @@ def read_series_csv(path) -> pd.DataFrame:
     if missing:
         raise InputError(f"{path}, line 1: expected a header with columns series,year,value; missing "
                          f"{', '.join(sorted(missing))}")
-    reader.fieldnames = [h.strip() for h in reader.fieldnames]
-    rows, seen = [], {}
+    reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
+    rows: list[tuple[str, int, float]] = []
+    seen: dict[tuple[str, int], int] = {}
     for record in reader:
         series, year, value = _series_row(path, reader.line_num, record)
         if (series, year) in seen:

@@ -19,13 +19,13 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string
 
 from .. import units
+from ..errors import InputError
+from ..registry import Registry
 from . import headers
 from .cells import cell_text, clean_label, label_key, parse_value, split_mark
-from ..errors import InputError
 from .headers import Line, Problems, Skipped
 from .layouts import Layout, SourceSpec, UnitSpec
 from .sheets import Grid, read_grid
-from ..registry import Registry
 
 TIDY_COLUMNS = ["indicator", "year", "value", "unit", "source"]
 PROVENANCE_COLUMNS = ["table", "file", "sheet", "cell", "where", "note"]
@@ -187,7 +187,7 @@ def _read_cell(t: _Table, line: Line, qualifier: str, indicator: str, year: int,
 
 def _spec_cell(spec: UnitSpec | SourceSpec, r: int, c: int) -> tuple[int, int]:
     """The cell holding the unit or source of value cell (r, c): in its row's spec column, or its column's spec row."""
-    return (r, column_index_from_string(spec.column) - 1) if spec.column else (spec.row - 1, c)
+    return (r, column_index_from_string(spec.column) - 1) if spec.column else (int(spec.row or 1) - 1, c)
 
 
 def _unit(t: _Table, line: Line, qualifier: str, r: int, c: int) -> str:

@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import InputError
 from ..outputs import save_workbook
-from .sheets import read_grid, sheet_names
 from ..registry import Indicator, Registry
+from .sheets import read_grid, sheet_names
 
 MARKER_SHEET = "_qanalysis_layout"
 MARKER = "qanalysis template v1"

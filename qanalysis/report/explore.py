@@ -7,10 +7,9 @@ so the fan chart, P(meet) and reason show what that value would mean.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from typing import Any
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ..assessment.assess import Outlook, outlook_for

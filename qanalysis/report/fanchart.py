@@ -97,7 +97,8 @@ def _legend(ax) -> None:
     """Legend in reading order (observed, forecast, bands, needed path, target), whatever the drawing order."""
     order = ["annual", "history", "forecast", "band80", "band95", "required", "target"]
     artists = {a.get_gid(): a for a in [*ax.lines, *ax.collections] if a.get_gid()}
-    artists.update({"annual": c for c in ax.containers})
+    if ax.containers:  # the bars of annual additions (cumulative targets)
+        artists["annual"] = ax.containers[-1]
     handles = [artists[g] for g in order if g in artists]
     ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="best", ncols=2)
 

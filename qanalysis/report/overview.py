@@ -36,7 +36,7 @@ def scorecard_chart(assessment: pd.DataFrame, registry: Registry, lang: Lang | s
     rows = assessment.set_index("target")
     order = [tg for tg in registry.targets if tg.id in rows.index]
     as_of = as_of if as_of is not None else int(rows["as_of"].iloc[0])
-    labels, y, sections = [], [], []
+    labels, sections = [], []
     pos = 0.0
     for section in dict.fromkeys(tg.section for tg in order):
         sections.append((pos, section))
@@ -89,13 +89,13 @@ def coverage_chart(coverage: pd.DataFrame, lang: Lang | str = Lang.ZH, registry:
     have = coverage_years(coverage)
     ids = [tg.id for tg in registry.targets] if registry is not None else sorted(have)
     names = {tg.id: name(tg, lang) for tg in registry.targets} if registry is not None else {}
-    years = sorted(set(years) | {y for ys in have.values() for y in ys})
+    shown = sorted(set(years) | {y for ys in have.values() for y in ys})
     height = max(4.5, 1.7 + 0.24 * len(ids))
     n_have = sum(bool(have.get(i)) for i in ids)
     sub = f"{n_have}/{len(ids)} " + t(lang, "with_value")
     fig, ax = new_figure(t(lang, "coverage"), sub, sources, lang, size=(9, height), left=0.36)
     for i, target in enumerate(ids):
-        ax.plot(years, [i] * len(years), "o", ms=5, mfc="white", mec="#cfcfcf", lw=0, gid=f"empty:{target}")
+        ax.plot(shown, [i] * len(shown), "o", ms=5, mfc="white", mec="#cfcfcf", lw=0, gid=f"empty:{target}")
         hit = sorted(have.get(target, ()))
         ax.plot(hit, [i] * len(hit), "o", ms=7, color=ACCENT, lw=0, gid=f"have:{target}")
     if as_of is not None:
@@ -104,7 +104,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: Lang | str = Lang.ZH, registry:
                 va="bottom", size=10, color=MUTED)
     ax.set_yticks(range(len(ids)), [shorten(names.get(i, i), _LABEL[as_lang(lang)]) for i in ids])
     ax.set_ylim(len(ids) - 0.5, -0.5)
-    year_axis(ax, min(years), max(years))
+    year_axis(ax, min(shown), max(shown))
     ax.set_xlabel(t(lang, "n_values"))
     ax.grid(False)
     ax.tick_params(axis="y", length=0)
@@ -117,7 +117,7 @@ def coverage_years(coverage: pd.DataFrame) -> dict[str, set[int]]:
         return {k: set(int(y) for y in g["year"]) for k, g in coverage.groupby("target")}
     out = {}
     for target, text in zip(coverage["target"], coverage["years"]):
-        years = set()
+        years: set[int] = set()
         for part in ([] if pd.isna(text) else str(text).split(",")):
             a, _, b = part.strip().partition("-")
             if a:
