@@ -10,29 +10,25 @@ Run by hand from the project root, only when the curated values change:
 
     .venv/bin/python scripts/make_public_figures.py [--out FILE.xlsx]
 
-The output is byte-identical on rerun: fixed workbook timestamps and fixed zip-entry dates.
+The output is byte-identical on rerun: it is written by the project's one workbook writer (qanalysis.outputs).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
-import io
-import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 
 from qanalysis import settings as paths
+from qanalysis.outputs import save_workbook
 from qanalysis.registry import load_registry
 
 OUT = paths.RAW / "bureau" / "hangzhou-public-figures.xlsx"
 YEARS = range(2011, 2025)  # two years before the template's 2013: the only pre-policy city quality-award counts
-FIXED_TIME = dt.datetime(2024, 1, 1)  # workbook properties and zip entries: fixed, so reruns are identical
 
 # The curated values: (indicator id, year, value, source id in data/raw/sources.csv).
 # Proxies are listed under their own proxy ids only, never under the target they stand in for.
@@ -166,8 +162,6 @@ def rows_for(registry) -> dict[str, list[list]]:
 def workbook(rows: dict[str, list[list]]) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
-    wb.properties.creator = "qanalysis scripts/make_public_figures.py"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet)
         ws.append([TITLE.format(sheet=sheet)])
@@ -186,20 +180,6 @@ def workbook(rows: dict[str, list[list]]) -> Workbook:
     return wb
 
 
-def deterministic_bytes(wb: Workbook) -> bytes:
-    """openpyxl stamps the save time into the zip entries; repack them with one fixed date."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()  # not save_workbook(): that overwrites `modified` with now()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(item.filename))
-    return out.getvalue()
-
-
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(OUT), help=f"workbook to write (default: {OUT})")
@@ -208,8 +188,7 @@ def main(argv: list[str] | None = None) -> Path:
     with paths.SOURCES.open(encoding="utf-8", newline="") as fh:
         source_ids = [row["id"] for row in csv.DictReader(fh)]
     check(registry, source_ids)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(deterministic_bytes(workbook(rows_for(registry))))
+    save_workbook(workbook(rows_for(registry)), out)
     print(f"wrote {out}: {len(VALUES)} values from {len(source_ids)} sources")
     return out
 

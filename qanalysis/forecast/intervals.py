@@ -85,7 +85,7 @@ def calibrate(err: ErrorModel, u2: list[tuple[int, int, float]], h: int, notes: 
 def pooled_df(err: ErrorModel, u2: list[tuple[int, int, float]]) -> ErrorModel:
     """The error model with the degrees of freedom of the calibrated scale: the series' own nu plus one per
     rolling origin that `calibrate` pooled in. Why: the calibrated scale rests on both sources, so keeping the
-    t at nu alone made the 6-14-point intervals too wide (80 % covered 85.8 % on the benchmark's main set)."""
+    t at nu alone made the 6-14-point intervals too wide on the benchmark (benchmarks/RESULTS.md)."""
     if not u2:
         return err
     return replace(err, nu=err.nu + len({origin for origin, _, _ in u2}))

@@ -167,10 +167,10 @@ def arima(t: np.ndarray, z: np.ndarray, h: int) -> np.ndarray:
     mu is the mean change (what the drift model extrapolates) and phi the least-squares autocorrelation of the
     demeaned changes, so the forecast change starts at the last change and returns to mu geometrically: momentum
     that fades. This is the mean form statsmodels' ARIMA(1,1,0) with trend "t" estimates; the earlier free-intercept
-    form (d_t = c + phi d_{t-1}, conditional least squares) let c absorb short-run swings and scored MASE 1.51
-    against 1.39 for this form on the benchmark's 6-14-point windows (benchmarks/RESULTS.md). The MA(1) alternative
-    was dropped: chosen by AIC on the same points it still made the suite worse (1.408 against 1.393), and on 6-15
-    points the data cannot tell the two apart (Hyndman, R forecast #291).
+    form (d_t = c + phi d_{t-1}, conditional least squares) let c absorb short-run swings and forecast worse on the
+    benchmark's 6-14-point windows (benchmarks/RESULTS.md). The MA(1) alternative was dropped: chosen by AIC on the
+    same points it still made the suite worse, and on 6-15 points the data cannot tell the two apart (Hyndman,
+    R forecast #291).
     """
     _, y = latest_run(t, z)
     _need(y, ARIMA_MIN_RUN, "arima", "consecutive years")
