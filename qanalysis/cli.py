@@ -17,12 +17,45 @@ import pandas as pd
 from . import settings
 from .errors import InputError
 from .lang import Lang
+from .workspace import DEFAULT_REFERENCE, ENV, Workspace
+
+
+def _workspace(args: argparse.Namespace) -> Workspace:
+    from .workspace import current
+
+    return current(args.workspace)
+
+
+def _registry_path(args: argparse.Namespace) -> Path:
+    return Path(args.targets) if args.targets else _workspace(args).registry
+
+
+def _data_path(args: argparse.Namespace) -> Path:
+    return Path(args.data) if args.data else _workspace(args).indicators
+
+
+def _init(args: argparse.Namespace) -> None:
+    from .ingest.new_workspace import init_workspace
+
+    default = None if args.targets else DEFAULT_REFERENCE  # another policy's registry stands alone unless told
+    reference = None if args.no_reference else (args.reference or default)
+    ws = init_workspace(Path(args.dir), registry=Path(args.targets) if args.targets else None, reference=reference)
+    print(f"created workspace {ws.root}\nnext: fill in {ws.raw / 'bureau'} in Excel, add your sources to "
+          f"{ws.raw / 'sources.csv'}, then run: qanalysis check --workspace {ws.root}")
+
+
+def _check(args: argparse.Namespace) -> None:
+    from .ingest.check import check
+
+    print(check(_workspace(args), use_reference=not args.no_reference))
 
 
 def _build(args: argparse.Namespace) -> None:
     from .ingest.build import build
 
-    result = build(raw_dir=Path(args.raw), out_dir=Path(args.out), registry_path=Path(args.targets))
+    ws = _workspace(args)
+    result = build(raw_dir=Path(args.raw) if args.raw else ws.raw, out_dir=Path(args.out) if args.out else ws.processed,
+                   registry_path=_registry_path(args), reference=None if args.no_reference else ws.reference)
     print(result.summary())
 
 
@@ -30,7 +63,7 @@ def _template(args: argparse.Namespace) -> None:
     from .ingest.template import write_template
     from .registry import load_registry
 
-    out = write_template(load_registry(args.targets), Path(args.out))
+    out = write_template(load_registry(_registry_path(args)), Path(args.out))
     print(f"wrote {out}")
 
 
@@ -49,8 +82,8 @@ def _assess(args: argparse.Namespace) -> None:
     from .ingest.processed import conform, read_indicators
     from .registry import load_registry
 
-    registry = load_registry(args.targets)
-    data = conform(read_indicators(Path(args.data)), registry)
+    registry = load_registry(_registry_path(args))
+    data = conform(read_indicators(_data_path(args)), registry)
     table = assess(registry, data, as_of=args.as_of, seed=args.seed)
     _write_csv(table if args.all_columns else table[contract_columns()], Path(args.out))
 
@@ -58,8 +91,9 @@ def _assess(args: argparse.Namespace) -> None:
 def _report(args: argparse.Namespace) -> None:
     from .report.pack import make_report
 
-    for path in make_report(as_of=args.as_of, out_dir=Path(args.out), data_path=Path(args.data),
-                            registry_path=Path(args.targets), seed=args.seed, lang=args.lang):
+    out = Path(args.out) if args.out else _workspace(args).briefings / f"briefing-{args.as_of}-{args.lang}"
+    for path in make_report(as_of=args.as_of, out_dir=out, data_path=_data_path(args),
+                            registry_path=_registry_path(args), seed=args.seed, lang=args.lang):
         print(f"wrote {path}")
 
 
@@ -70,9 +104,13 @@ def _notebooks(args: argparse.Namespace) -> None:
 
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
+    """UTF-8 with a byte-order mark, so Excel on Chinese Windows opens the Chinese text correctly."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, lineterminator="\n")
+    table.to_csv(out, index=False, lineterminator="\n", encoding="utf-8-sig")
     print(f"wrote {out} ({len(table)} rows)")
+
+
+WORKSPACE_HELP = f"workspace folder (default: ${ENV}, else the project's data/)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,48 +118,63 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="show what the engine did (-v), or everything (-vv), on stderr")
     sub = parser.add_subparsers(dest="command", required=True)
-    indicators = settings.PROCESSED / "indicators.csv"
 
-    p = sub.add_parser("build", help="raw bureau spreadsheets -> data/processed (indicators.csv, sources.csv, coverage)")
-    p.add_argument("--raw", default=str(settings.RAW), help="folder with layouts.yaml, sources.csv and bureau/ (default: data/raw)")
-    p.add_argument("--out", default=str(settings.PROCESSED), help="output folder (default: data/processed)")
-    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
-    p.set_defaults(func=_build)
+    def command(name: str, help: str, func, workspace: bool = True, targets: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if workspace:
+            p.add_argument("--workspace", metavar="DIR", help=WORKSPACE_HELP)
+        if targets:
+            p.add_argument("--targets", metavar="FILE", help="target registry YAML (default: the workspace's)")
+        p.set_defaults(func=func)
+        return p
 
-    p = sub.add_parser("template", help="write a bureau-style workbook for every registered indicator, to fill in")
+    p = command("init", "create an analyst workspace: a bureau template to fill in, sources.csv, a copy of the "
+                "registry, folders for processed data, runs and briefings", _init, workspace=False)
+    p.add_argument("dir", help="the new workspace folder (outside the project, or under its git-ignored workspaces/)")
+    p.add_argument("--reference", metavar="ID",
+                   help=f"the reference workspace to build on (default: {DEFAULT_REFERENCE}; none with --targets)")
+    p.add_argument("--no-reference", action="store_true", help="stand alone: build from this workspace's data only")
+
+    p = command("check", "check every workbook of a workspace and list all problems, grouped by file and sheet",
+                _check, targets=False)
+    p.add_argument("--no-reference", action="store_true", help="check without the reference layer")
+
+    p = command("build", "raw bureau spreadsheets -> processed (indicators.csv, sources.csv, coverage, conflicts)",
+                _build)
+    p.add_argument("--raw", metavar="DIR", help="folder with sources.csv, bureau/ and layouts.yaml (default: the "
+                   "workspace's raw/)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: the workspace's processed/)")
+    p.add_argument("--no-reference", action="store_true",
+                   help="build from this workspace's data alone, not on top of the reference data")
+
+    p = command("template", "write a bureau-style workbook for every registered indicator, to fill in", _template)
     p.add_argument("--out", required=True, help="the .xlsx file to write")
-    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
-    p.set_defaults(func=_template)
 
-    p = sub.add_parser("forecast", help="forecast any series,year,value CSV")
+    p = command("forecast", "forecast any series,year,value CSV", _forecast, workspace=False, targets=False)
     p.add_argument("--data", required=True, help="CSV with columns series,year,value")
     p.add_argument("--horizon", type=int, required=True, help="years to forecast after each series' last year")
-    p.add_argument("--out", required=True, help="CSV: series,year,mean,lo80,hi80,lo95,hi95,model")
+    p.add_argument("--out", required=True, help="CSV: series,year,mean,lo80,hi80,lo95,hi95,model,notes")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
-    p.set_defaults(func=_forecast)
 
-    p = sub.add_parser("assess", help="P(meet) and status of every target, seeing only years <= --as-of")
+    p = command("assess", "P(meet) and status of every target, seeing only years <= --as-of", _assess)
     p.add_argument("--as-of", type=int, required=True, help="the vintage: only values for years <= this are used")
-    p.add_argument("--data", default=str(indicators), help="tidy CSV indicator,year,value,unit,source (default: processed)")
-    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
+    p.add_argument("--data", metavar="FILE", help="tidy CSV indicator,year,value,unit,source (default: the "
+                   "workspace's processed/indicators.csv)")
     p.add_argument("--out", required=True, help="CSV with the assessment contract columns")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
     p.add_argument("--all-columns", action="store_true", help="also write the official cross-check columns")
-    p.set_defaults(func=_assess)
 
-    p = sub.add_parser("report", help="the briefing pack: charts (PNG, SVG), Excel scorecard, one-page summary")
+    p = command("report", "the briefing pack: charts (PNG, SVG), Excel scorecard, one-page summary", _report)
     p.add_argument("--as-of", type=int, required=True, help="the vintage of the briefing")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--data", default=str(indicators), help="tidy indicators CSV (default: processed)")
-    p.add_argument("--targets", default=str(settings.REGISTRY), help="target registry YAML")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: the workspace's briefings/briefing-YEAR-LANG)")
+    p.add_argument("--data", metavar="FILE", help="tidy indicators CSV (default: the workspace's processed data)")
     p.add_argument("--lang", type=Lang, choices=list(Lang), default=Lang.ZH, help="language of the pack (default zh)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
-    p.set_defaults(func=_report)
 
-    p = sub.add_parser("notebooks", help="execute every notebook in order, in place, with a progress bar")
+    p = command("notebooks", "execute every notebook in order, in place, with a progress bar", _notebooks,
+                workspace=False, targets=False)
     p.add_argument("--dir", default=str(settings.NOTEBOOKS), help="folder of numbered notebooks")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    p.set_defaults(func=_notebooks)
     return parser
 
 

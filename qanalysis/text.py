@@ -1,4 +1,4 @@
-"""Text rules shared by every stage: year runs, probabilities as a reader sees them, and display width.
+"""Text rules shared by every stage: year runs, probabilities as a reader sees them, display width, suggestions.
 
 Chinese characters take two columns on screen and twice the width of a Latin letter in a chart, so every shortening
 and wrapping counts display width, never characters: a cut by characters makes CJK labels twice as long as Latin ones.
@@ -6,6 +6,7 @@ and wrapping counts display width, never characters: a cut by characters makes C
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -59,3 +60,10 @@ def wrap(text: str, limit: float, max_lines: int = 2) -> str:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][:-2] + " …"
     return "\n".join(lines)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """'; did you mean "e_pm25"?' for the closest known spelling of a mistyped id, or "" when none is close: the
+    analyst fixes a typo faster from a suggestion than from the full list of ids."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""

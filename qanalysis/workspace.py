@@ -33,6 +33,8 @@ from .errors import InputError
 
 ENV = "QANALYSIS_WORKSPACE"
 FILE = "workspace.yaml"
+DEFAULT_REFERENCE = "hangzhou-2018-27"  # the reference workspace a new analyst workspace builds on
+ANALYST_HOME = "workspaces"  # the one git-ignored folder of the project where analyst workspaces may live
 
 
 class _Spec(BaseModel):

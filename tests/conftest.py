@@ -219,3 +219,40 @@ def public_table(raw_dir: Path, read_layout):
         return read_layout(template_layout(**changes), checked=True)
 
     return _table
+
+
+def fill_template(path: Path, rows: dict[str, tuple[str, str, dict[int, object]]]) -> Path:
+    """Fill a `qanalysis template` workbook as an analyst does in Excel: {indicator: (unit, source, {year: value})}
+    into the indicator's row (found by its code in column A) and year columns (found in the header, row 3)."""
+    book = openpyxl.load_workbook(path)
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible" or ws["D3"].value != "来源":  # the data sheets, not 说明
+            continue
+        columns = {str(c.value).rstrip("年"): c.column for c in ws[3] if c.value}
+        for row in ws.iter_rows(min_row=4):
+            if row[0].value in rows:
+                unit, source, values = rows[row[0].value]
+                ws.cell(row[0].row, 3, unit)
+                ws.cell(row[0].row, 4, source)
+                for year, value in values.items():
+                    ws.cell(row[0].row, columns[str(year)], value)
+    book.save(path)
+    return path
+
+
+# Synthetic bureau values for workspace tests: not real figures, never written into the project's data. Some repeat
+# a published value exactly (e_pm25 2018-2019, c_prefab_share 2017), some differ (e_pm25 2020: 30 vs 29.8 published;
+# q_city_quality_award 2023: 6 vs 5), the rest add years the public record lacks.
+BUREAU_ROWS: dict[str, tuple[str, str, dict[int, object]]] = {
+    "e_pm25": ("微克/立方米", "B01", {2015: 49, 2016: 45, 2017: 44, 2018: 40, 2019: 38, 2020: 30, 2021: 28}),
+    "ind_new_product_rate": ("%", "B01", {2016: 36.1, 2017: 37.0, 2018: 38.2, 2019: 39.0, 2020: 39.9, 2021: 40.5}),
+    "ind_robot_coverage": ("%", "B02", {2016: 41.0, 2017: 48.5, 2018: 55.2, 2019: 60.1, 2020: 64.0, 2021: 67.3}),
+    "q_mfg_product_pass_rate": ("%", "B02", {2015: 93.1, 2016: 93.8, 2017: 94.0, 2018: 94.6, 2019: 95.0, 2020: 95.1,
+                                             2021: 95.6}),
+    "c_prefab_share": ("%", "B01", {2017: 8, 2018: 12, 2019: 16, 2020: 20, 2021: 25}),
+    "q_city_quality_award": ("家", "B02", {2023: 6, 2018: 4, 2019: 5, 2020: 5, 2021: 6}),
+}
+BUREAU_SOURCES = """id,title,publisher,address,accessed,quote,note
+B01,测试用市统计局内部报表,杭州市统计局,,,,synthetic test source
+B02,测试用市市场监管局内部报表,杭州市市场监督管理局,,,,synthetic test source
+"""

@@ -208,7 +208,7 @@ def test_sources_table_is_checked(full_raw, toy_registry_path, tmp_path):
 
 
 def test_no_tables_at_all(raw_dir, toy_registry_path, tmp_path):
-    with pytest.raises(InputError, match=r"layouts.yaml: no tables: expected layout records"):
+    with pytest.raises(InputError, match=r"raw: no tables: expected a filled-in template workbook \(qanalysis template\) under bureau/, or layout records"):
         build(raw_dir, tmp_path / "out", toy_registry_path)
 
 

@@ -208,8 +208,8 @@ def test_workbook_declaring_an_xml_entity_is_refused(raw_dir, read_layout):
         _raises(lambda: read_layout(_layout(), engine=engine), "bureau/y.xlsx: refused: xl/worksheets/sheet1.xml declares an XML DTD")
     # and behind that check, openpyxl itself parses through defusedxml, which forbids the entities
     import openpyxl
-    with pytest.raises(ValueError) as info:
-        openpyxl.load_workbook(path)
+    with pytest.raises(ValueError) as info, path.open("rb") as fh:  # our handle: openpyxl leaves its own open on error
+        openpyxl.load_workbook(fh)
     assert type(info.value.__cause__).__name__ == "EntitiesForbidden"
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from qanalysis import outputs
 from qanalysis.registry import load_registry
 from qanalysis.report import excel, pack, style, summary
+from qanalysis.report.labels import STATUS_ZH
 
 REGISTRY = load_registry()
 CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80", "hi80", "p_meet", "status",
@@ -97,9 +98,15 @@ def test_scorecard_is_byte_identical_on_rerun(tmp_path):
     assert a == b
 
 
-def _flagged_ids(markdown: str) -> set[str]:
-    section = markdown.split("## 需要关注")[1].split("\n## ")[0]
-    return set(re.findall(r"^- `([a-z0-9_]+)`", section, flags=re.M))
+def _listed_ids(markdown: str, heading: str, registry=REGISTRY) -> set[str]:
+    """The targets a summary section lists, by their Chinese names (the reader's text carries no ids)."""
+    section = markdown.split(f"## {heading}")[1].split("\n## ")[0]
+    names = {tg.name_zh: tg.id for tg in registry.targets}
+    return {names[n] for n in re.findall(r"^- (.+?): ", section, flags=re.M)}
+
+
+def _flagged_ids(markdown: str, registry=REGISTRY) -> set[str]:
+    return _listed_ids(markdown, "需要关注", registry)
 
 
 def test_summary_lists_exactly_the_flagged_targets(tmp_path):
@@ -110,15 +117,18 @@ def test_summary_lists_exactly_the_flagged_targets(tmp_path):
     assert flagged and _flagged_ids(text) == flagged
     missing = table.loc[table["status"] == "insufficient data", "target"]
     section = text.split("## 数据不足")[1].split("\n## ")[0]
-    assert set(re.findall(r"^- `([a-z0-9_]+)`", section, flags=re.M)) == set(missing)
+    assert _listed_ids(text, "数据不足") == set(missing)
     first = REGISTRY.target(missing.iloc[0])
     assert REGISTRY.indicator(first).bureau_table in section
     assert "截至 2018 年" in text and "IPCC" in text
-    counts = dict(re.findall(r"^\| \S+ \| ([a-z ]+) \| (\d+) \|$", text, flags=re.M))
-    assert {k: int(v) for k, v in counts.items()} == table["status"].value_counts().to_dict()
+    counts = dict(re.findall(r"^\| (\S+) \| (\d+) \|$", text, flags=re.M))
+    status_of = {zh: status for status, zh in STATUS_ZH.items()}
+    assert {status_of[k]: int(v) for k, v in counts.items()} == table["status"].value_counts().to_dict()
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
-    assert set(re.findall(r"<li><code>([a-z0-9_]+)</code>", html.split("需要关注")[1].split("<h2>")[0])) == flagged
+    names = {tg.name_zh: tg.id for tg in REGISTRY.targets}
+    listed = re.findall(r"<li>(.+?): ", html.split("需要关注")[1].split("<h2>")[0])
+    assert {names[n] for n in listed} == flagged
 
 
 def test_summary_says_none_when_nothing_is_flagged(tmp_path):
@@ -126,7 +136,7 @@ def test_summary_says_none_when_nothing_is_flagged(tmp_path):
     table = table[~table["status"].isin(["unlikely", "very unlikely"])]
     md, _ = summary.write_summary(tmp_path, REGISTRY, table, 2021)
     assert _flagged_ids(md.read_text(encoding="utf-8")) == set()
-    assert "— 0\n\n无 (none)。" in md.read_text(encoding="utf-8")
+    assert "— 0\n\n无。" in md.read_text(encoding="utf-8")
 
 
 def test_source_labels_name_publishers_of_the_plotted_years_only():
@@ -211,4 +221,4 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
         assert ws.cell(r, header.index("status") + 1).value == row["status"]
     assert [c.value for c in wb["Vintages"][1]] == ["target", "2018", "2019", "2020"]
     flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
-    assert flagged and _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8")) == flagged
+    assert flagged and _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8"), registry) == flagged

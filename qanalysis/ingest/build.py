@@ -22,11 +22,13 @@ import pandas as pd
 
 from ..errors import InputError
 from ..registry import Registry, load_registry
+from ..workspace import Workspace
 from .coverage import build_report, coverage_indicators, coverage_targets, data_gaps, indicator_years, not_published
+from .layers import Layered, check_source_ids, layer, layers_report, reference_values
 from .layouts import Layout, load_layouts, parse_layouts
-from .processed import load_sources
+from .processed import load_sources, read_indicators
 from .sheets import display_path
-from .tables import TIDY_COLUMNS, read_table
+from .tables import TIDY_COLUMNS, TableRead, read_table
 from .template import find_templates
 from .values import check_values
 
@@ -48,73 +50,126 @@ class BuildResult:
     n_not_published: int
     n_skipped: int
     n_unread: int = 0
+    n_conflicts: int | None = None  # None: not a layered build
 
     def summary(self) -> str:
+        conflicts = [] if self.n_conflicts is None else [
+            f"conflicts with the reference data: {self.n_conflicts} indicator-years (your value used; listed in "
+            "conflicts.csv and build_report.md)"]
         return "\n".join([
             f"built {self.n_values} values for {self.n_indicators} of {self.n_registered} indicators "
             f"from {self.n_tables} tables",
             f"not published: {self.n_not_published} indicator-years; skipped: {self.n_skipped} rows or columns"
             + (f"; data files not read: {self.n_unread}" if self.n_unread else "")
             + " (listed with why in build_report.md)",
+            *conflicts,
             f"wrote {display_path(self.out_dir)}: {', '.join(self.files)}",
         ])
 
 
 def _layouts(raw_dir: Path, registry: Registry, source_ids: set[str]) -> tuple[list[Layout], list[str]]:
-    """layouts.yaml records, then filled-in templates found in raw_dir (template.py), and the data files left unread."""
-    layouts = load_layouts(raw_dir / "layouts.yaml", registry, source_ids)
+    """layouts.yaml records (the file is optional when templates are present), then filled-in templates found in
+    raw_dir (template.py), and the data files left unread."""
+    path = raw_dir / "layouts.yaml"
+    layouts = load_layouts(path, registry, source_ids) if path.exists() else []
     templates, unread = find_templates(raw_dir, {x.file for x in layouts})
     for rel, records in templates.items():
         layouts += parse_layouts(records, f"{display_path(raw_dir / rel)} (template layout)", registry, source_ids)
     if not layouts:
-        raise InputError(f"{display_path(raw_dir / 'layouts.yaml')}: no tables: expected layout records under "
-                         "`tables:` or a filled-in template workbook in the raw folder")
+        raise InputError(f"{display_path(raw_dir)}: no tables: expected a filled-in template workbook (qanalysis "
+                         "template) under bureau/, or layout records in layouts.yaml")
     return layouts, unread
 
 
-def build(raw_dir: Path, out_dir: Path, registry_path: Path) -> BuildResult:
-    """Read the raw folder and write out_dir/{indicators,sources,coverage_*,data_gaps}.csv and build_report.md."""
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    if out_dir.resolve().is_relative_to(raw_dir.resolve()):
-        raise InputError(f"{display_path(out_dir)}: refused: the output folder is inside the raw folder "
-                         f"{display_path(raw_dir)}, which is only ever read; expected e.g. data/processed")
+@dataclass(frozen=True)
+class RawRead:
+    """Everything read from one raw folder, checked, before anything is written."""
+
+    registry: Registry
+    sources: pd.DataFrame
+    reads: list[TableRead]
+    tidy: pd.DataFrame
+    unread: list[str]
+    reference: Layered | None = None
+
+
+def read_raw(raw_dir: Path, registry_path: Path, reference: Workspace | None = None) -> RawRead:
+    """Read and check every table of raw_dir, layered on `reference`'s processed values when given.
+
+    Every problem of every table comes in one InputError, with the unit and range checks of all tables that could
+    be read, so the analyst fixes a workbook in one pass (`qanalysis check`), not in waves. Only problems that leave
+    nothing to check further (the registry, sources.csv, the layout records) stop earlier.
+    """
+    raw_dir = Path(raw_dir)
     registry = load_registry(registry_path)
     sources = load_sources(raw_dir / "sources.csv")
-    source_ids = set(sources["id"])
+    ref_sources = None
+    if reference is not None:
+        ref_sources = load_sources(reference.processed / "sources.csv")
+        check_source_ids(sources, ref_sources, display_path(raw_dir / "sources.csv"))
+    source_ids = set(sources["id"]) | (set(ref_sources["id"]) if ref_sources is not None else set())
     layouts, unread = _layouts(raw_dir, registry, source_ids)
     reads, problems = [], []
     for layout in layouts:
         try:
-            reads.append(read_table(layout, raw_dir, registry, source_ids))
+            reads.append(read_table(layout, raw_dir, registry, source_ids, strict=False))
+        except InputError as exc:
+            problems.append(str(exc))
+    problems += [p for r in reads for p in r.problems]
+    tidy = pd.DataFrame(columns=TIDY_COLUMNS)
+    if reads:
+        frames = [r.frame for r in reads if not r.frame.empty]
+        try:
+            tidy = check_values(pd.concat(frames, ignore_index=True) if frames else reads[0].frame, registry)
         except InputError as exc:
             problems.append(str(exc))
     if problems:
         raise InputError("\n".join(problems))
-    frames = [r.frame for r in reads if not r.frame.empty]
-    tidy = check_values(pd.concat(frames, ignore_index=True) if frames else reads[0].frame, registry)
+    if reference is None or ref_sources is None:
+        return RawRead(registry, sources, reads, tidy, unread)
+    values, outside = reference_values(read_indicators(reference.indicators), registry)
+    layered = layer(tidy, sources, values, ref_sources, reference.id, outside)
+    return RawRead(registry, layered.sources, reads, layered.tidy, unread, layered)
+
+
+def build(raw_dir: Path, out_dir: Path, registry_path: Path, reference: Workspace | None = None) -> BuildResult:
+    """Read the raw folder (on top of `reference`'s values, when given) and write out_dir/{indicators,sources,
+    coverage_*,data_gaps}.csv, build_report.md and, for a layered build, conflicts.csv."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if out_dir.resolve().is_relative_to(raw_dir.resolve()):
+        raise InputError(f"{display_path(out_dir)}: refused: the output folder is inside the raw folder "
+                         f"{display_path(raw_dir)}, which is only ever read; expected e.g. data/processed")
+    raw = read_raw(raw_dir, registry_path, reference)
+    tidy, registry = raw.tidy, raw.registry
+    report = build_report(raw.reads, tidy, registry, raw.unread)
     files = {
         "indicators.csv": _csv_text(tidy[TIDY_COLUMNS], value_column="value"),
-        "sources.csv": _csv_text(sources[sources["id"].isin(set(tidy["source"]))].sort_values("id")),
+        "sources.csv": _csv_text(raw.sources[raw.sources["id"].isin(set(tidy["source"]))].sort_values("id")),
         "coverage_indicators.csv": _csv_text(coverage_indicators(tidy, registry)),
         "coverage_targets.csv": _csv_text(coverage_targets(tidy, registry)),
         "data_gaps.csv": _csv_text(data_gaps(tidy, registry)),
-        "build_report.md": build_report(reads, tidy, registry, unread),
+        "build_report.md": report,
     }
+    if raw.reference is not None and reference is not None:
+        files["build_report.md"] += layers_report(raw.reference, display_path(reference.root))
+        files["conflicts.csv"] = _csv_text(raw.reference.conflicts, ("published", "bureau", "difference"))
     _write_all(out_dir, files)
     return BuildResult(out_dir, tuple(files), len(tidy), tidy["indicator"].nunique(), len(registry.indicators),
-                       len(reads), indicator_years(not_published(reads, tidy)), sum(len(r.skipped) for r in reads),
-                       len(unread))
+                       len(raw.reads), indicator_years(not_published(raw.reads, tidy)),
+                       sum(len(r.skipped) for r in raw.reads), len(raw.unread),
+                       len(raw.reference.conflicts) if raw.reference is not None else None)
 
 
 def _number(value: float) -> str:
-    """Shortest positional form ("12.5", "38", "1.2345"): values are already rounded to 12 significant digits."""
-    return np.format_float_positional(float(value), trim="-")
+    """Shortest positional form ("12.5", "38", "1.2345") at 12 significant digits (30 - 29.8 is 0.2, not
+    0.1999999999999993); values are already rounded so."""
+    return np.format_float_positional(float(f"{float(value):.12g}"), trim="-")
 
 
-def _csv_text(frame: pd.DataFrame, value_column: str | None = None) -> str:
+def _csv_text(frame: pd.DataFrame, value_column: str | tuple[str, ...] = ()) -> str:
     frame = frame.reset_index(drop=True)
-    if value_column:
-        frame = frame.assign(**{value_column: frame[value_column].map(_number)})
+    columns = (value_column,) if isinstance(value_column, str) else value_column
+    frame = frame.assign(**{c: frame[c].map(_number) for c in columns})
     return frame.to_csv(index=False, lineterminator="\n")
 
 

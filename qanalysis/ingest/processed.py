@@ -19,6 +19,7 @@ import pandas as pd
 from .. import units
 from ..errors import InputError
 from ..registry import Registry
+from ..text import did_you_mean
 from .sheets import decode_text, display_path
 from .tables import TIDY_COLUMNS
 
@@ -136,7 +137,7 @@ def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
         ind = registry.indicators.get(indicator)
         if ind is None:
             problems.append(f'{record}: indicator "{indicator}" is not in the target registry; expected one of its '
-                            "indicator ids")
+                            "indicator ids" + did_you_mean(indicator, registry.indicators))
             factors.append(np.nan)
             continue
         try:

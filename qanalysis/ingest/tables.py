@@ -21,6 +21,7 @@ from openpyxl.utils import column_index_from_string
 from .. import units
 from ..errors import InputError
 from ..registry import Registry
+from ..text import did_you_mean
 from . import headers
 from .cells import cell_text, clean_label, label_key, parse_value, split_mark
 from .headers import Line, Problems, Skipped
@@ -51,6 +52,7 @@ class TableRead:
     not_published: list[NotPublished] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # value-cell problems, with strict=False
 
 
 @dataclass
@@ -71,8 +73,13 @@ class _Table:
 
 
 def read_table(layout: Layout, raw_dir: Path, registry: Registry, source_ids: set[str],
-               engine: str | None = None) -> TableRead:
-    """Read one table into tidy rows (units as written) plus what was not read; InputError listing every problem."""
+               engine: str | None = None, strict: bool = True) -> TableRead:
+    """Read one table into tidy rows (units as written) plus what was not read; InputError listing every problem.
+
+    With `strict=False`, problems in value cells are returned in `TableRead.problems` with the values that did read,
+    so the build can range-check those too and report everything in one pass; a table whose header cannot be read
+    still raises, since no cell of it can be placed.
+    """
     grid = read_grid(Path(raw_dir) / layout.file, layout.sheet, engine)
     t = _Table(grid, layout, registry, source_ids, TableRead(layout, pd.DataFrame()))
     if grid.encoding == "gb18030":
@@ -94,7 +101,9 @@ def read_table(layout: Layout, raw_dir: Path, registry: Registry, source_ids: se
     for line in series:
         for qualifier, cells in _slots(layout, line, years).items():
             _read_series(t, line, qualifier, cells)
-    t.problems.check()
+    if strict:
+        t.problems.check()
+    t.result.problems = list(dict.fromkeys(t.problems))
     t.result.skipped = list(dict.fromkeys(t.result.skipped))
     t.result.notes = list(dict.fromkeys(t.result.notes))
     t.result.frame = pd.DataFrame(t.records, columns=TIDY_COLUMNS + PROVENANCE_COLUMNS).astype(
@@ -134,7 +143,8 @@ def _read_series(t: _Table, line: Line, qualifier: str, cells: list[tuple[int, i
     indicator, why = _resolve(t, line, qualifier)
     name = "/".join(x for x in (line.raw_label or line.label, qualifier) if x)
     if why == "unknown code":
-        t.problems.append(f'{grid.where(*line.code_ref)}: indicator code "{line.code}" is not in the registry')
+        t.problems.append(f'{grid.where(*line.code_ref)}: indicator code "{line.code}" is not in the registry'
+                          + did_you_mean(line.code, t.registry.indicators))
         return
     if indicator is None:
         if why == "ignored":

@@ -82,8 +82,10 @@ def _status_fill(cell, status: str) -> None:
 
 
 def write_scorecard(path: Path, registry: Registry, table: pd.DataFrame, proxies: pd.DataFrame,
-                    vintage: pd.DataFrame, sources: pd.DataFrame | None) -> Path:
-    """scorecard.xlsx: Scorecard, Proxies, Vintages and Sources sheets, byte-identical on rerun."""
+                    vintage: pd.DataFrame, sources: pd.DataFrame | None,
+                    conflicts: pd.DataFrame | None = None) -> Path:
+    """scorecard.xlsx: Scorecard, Proxies, Vintages, Sources and (for a layered workspace with any) Conflicts
+    sheets, byte-identical on rerun."""
     wb = Workbook()
     wb.active.title = "Scorecard"
     _write_sheet(wb.active, _with_names(table, registry))
@@ -91,6 +93,8 @@ def write_scorecard(path: Path, registry: Registry, table: pd.DataFrame, proxies
     _vintage_sheet(wb.create_sheet("Vintages"), vintage, registry)
     if sources is not None:
         _write_sheet(wb.create_sheet("Sources"), sources)
+    if conflicts is not None and len(conflicts):
+        _write_sheet(wb.create_sheet("Conflicts"), conflicts)
     return save_workbook(wb, path)
 
 

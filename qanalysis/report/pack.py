@@ -46,16 +46,18 @@ class Inputs:
     data_path: Path
     sources: pd.DataFrame | None
     coverage: pd.DataFrame | None
+    conflicts: pd.DataFrame | None = None  # a layered workspace build's values that differ from published ones
 
 
 def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
                 registry_path: Path = settings.REGISTRY) -> Inputs:
-    """The registry, the tidy data and the side tables built beside it (sources.csv, coverage_targets.csv; None when
-    the folder has none): what a briefing or a notebook starts from."""
+    """The registry, the tidy data and the side tables built beside it (sources.csv, coverage_targets.csv,
+    conflicts.csv; None when the folder has none): what a briefing or a notebook starts from."""
     data_path = Path(data_path)
     registry = load_registry(registry_path)
     return Inputs(registry, conform(read_indicators(data_path), registry), data_path,
-                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"))
+                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
+                  _read_csv(data_path.parent / "conflicts.csv"))
 
 
 def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED / "indicators.csv",
@@ -73,8 +75,8 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED 
     written = fan_charts(out_dir / "figures", inputs, now.outlooks, lang)
     written += overview_charts(out_dir / "figures", inputs, table, vintage, as_of, lang)
     written.append(write_scorecard(out_dir / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
-                                   inputs.sources))
-    written += write_summary(out_dir, registry, table, as_of)
+                                   inputs.sources, inputs.conflicts))
+    written += write_summary(out_dir, registry, table, as_of, lang, inputs.conflicts)
     return written
 
 
