@@ -27,7 +27,7 @@ def _hashes(folder):
 
 
 def _text(folder, name):
-    return (folder / name).read_text(encoding="utf-8")
+    return (folder / name).read_text(encoding="utf-8-sig")
 
 
 def test_build_writes_the_contract_outputs(full_raw, toy_registry_path, tmp_path):

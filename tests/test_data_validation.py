@@ -274,7 +274,7 @@ def test_script_remakes_the_workbook_identically(tmp_path, workbook):
 def processed(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
     build(raw_dir=paths.RAW, out_dir=out, registry_path=paths.REGISTRY)
-    with (out / "indicators.csv").open(encoding="utf-8", newline="") as fh:
+    with (out / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         assert reader.fieldnames == ["indicator", "year", "value", "unit", "source"]
         return list(reader)

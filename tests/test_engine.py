@@ -222,7 +222,7 @@ def test_read_series_csv_reads_and_names_the_bad_line(tmp_path):
     with pytest.raises(InputError, match=r"line 3: x 2019 already given on line 2"):
         read_series_csv(bad)
     bad.write_text("name,year,value\nx,2019,1\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"line 1: expected a header with columns series,year,value"):
+    with pytest.raises(InputError, match=r"line 1: expected the columns series,year,value \(each once\); found name,year,value"):
         read_series_csv(bad)
     with pytest.raises(InputError, match="file not found"):
         read_series_csv(tmp_path / "none.csv")

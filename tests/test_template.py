@@ -99,7 +99,7 @@ def test_round_trip_filled_template_builds_to_what_was_filled(registry, tmp_path
     _fill(path, cells, [("生态环境", second_source)])
     assert openpyxl.load_workbook(path)["产品服务工程"]["A10"].value == "q_prov_quality_award"
     result = build(raw, tmp_path / "out", paths.REGISTRY)
-    got = (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8")
+    got = (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8-sig")
     assert got == ("indicator,year,value,unit,source\n"
                    "e_pm25,2018,40,微克/立方米,S02\n"
                    "e_pm25,2019,38,微克/立方米,S02\n"
@@ -150,8 +150,8 @@ def test_empty_template_builds_to_no_values(registry, tmp_path):
     write_template(registry, raw / "bureau" / "blank.xlsx")
     result = build(raw, tmp_path / "out", paths.REGISTRY)
     assert (result.n_values, result.n_tables, result.n_not_published) == (0, 4, 39 * 12)
-    assert (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8") == "indicator,year,value,unit,source\n"
-    assert (tmp_path / "out" / "sources.csv").read_text(encoding="utf-8") == "id,title,publisher,address,accessed,quote,note\n"
+    assert (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8-sig") == "indicator,year,value,unit,source\n"
+    assert (tmp_path / "out" / "sources.csv").read_text(encoding="utf-8-sig") == "id,title,publisher,address,accessed,quote,note\n"
 
 
 @pytest.mark.parametrize("a1, a2, expected", [

@@ -63,7 +63,7 @@ def test_bureau_values_take_precedence_and_conflicts_are_listed(filled, capsys):
     assert main(["check", "--workspace", str(filled.root)]) == 0
     assert "36 values in 4 tables" in capsys.readouterr().out
     assert main(["build", "--workspace", str(filled.root)]) == 0
-    conflicts = (filled.processed / "conflicts.csv").read_text(encoding="utf-8")
+    conflicts = (filled.processed / "conflicts.csv").read_text(encoding="utf-8-sig")
     assert conflicts == ("indicator,year,published,bureau,difference,published_source,bureau_source\n"
                          "e_pm25,2020,29.8,30,0.2,S11,B01\n"
                          "q_city_quality_award,2023,5,6,1,S05,B02\n")

@@ -183,7 +183,9 @@ def _write_all(out_dir: Path, files: dict[str, str]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-build-", dir=out_dir.parent))
     try:
         for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8", newline="")
+            # csv with a byte-order mark: Excel on Chinese Windows reads it as UTF-8 only then; our readers skip it
+            encoding = "utf-8-sig" if name.endswith(".csv") else "utf-8"
+            (staging / name).write_text(text, encoding=encoding, newline="")
         out_dir.mkdir(exist_ok=True)
         _swap_in(staging, out_dir, list(files))
     finally:

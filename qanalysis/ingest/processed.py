@@ -7,8 +7,6 @@ one value per indicator-year, and values expressed in the registry's units. Erro
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from pathlib import Path
@@ -20,85 +18,67 @@ from .. import units
 from ..errors import InputError
 from ..registry import Registry
 from ..text import did_you_mean
-from .sheets import decode_text, display_path
+from .records import capped, read_records
+from .sheets import display_path
 from .tables import TIDY_COLUMNS
 
 SOURCE_COLUMNS = ["id", "title", "publisher", "address", "accessed", "quote", "note"]
 
 
-def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Header and (line number, record) pairs of a UTF-8 or GB18030 csv."""
-    shown = display_path(path)
-    if not path.is_file():
-        raise InputError(f"{shown}: file not found")
-    text, _ = decode_text(path.read_bytes(), shown)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    return header, [(reader.line_num, row) for row in reader]
-
-
-def _check_header(path: Path, header: list[str], expected: list[str]) -> None:
-    missing, extra = [c for c in expected if c not in header], [c for c in header if c not in expected]
-    if missing or extra or len(set(header)) != len(header):
-        raise InputError(f"{display_path(path)}, line 1: expected the columns {','.join(expected)}; found "
-                         f"{','.join(header) or 'no header'}")
-
-
 def load_sources(path: Path) -> pd.DataFrame:
     """The sources table (id,title,publisher,address,accessed,quote,note): ids unique and non-empty, titles given."""
-    header, rows = _csv_rows(path)
-    _check_header(path, header, SOURCE_COLUMNS)
     problems: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     records: list[dict] = []
-    for line, row in rows:
-        record = {c: (row.get(c) or "").strip() for c in SOURCE_COLUMNS}
+    for where, row in _records(path, SOURCE_COLUMNS):
+        record = {c: row.get(c, "").strip() for c in SOURCE_COLUMNS}
         if not record["id"] or not record["title"]:
-            problems.append(f"{display_path(path)}, line {line}: expected an id and a title, found "
-                            f'id "{record["id"]}", title "{record["title"]}"')
+            problems.append(f'{where}: expected an id and a title, found id "{record["id"]}", title "{record["title"]}"')
         elif record["id"] in seen:
-            problems.append(f'{display_path(path)}, line {line}: source id "{record["id"]}" is also on line '
-                            f'{seen[record["id"]]}')
-        seen.setdefault(record["id"], line)
+            problems.append(f'{where}: source id "{record["id"]}" is also on {seen[record["id"]].rsplit(", ", 1)[1]}')
+        seen.setdefault(record["id"], where)
         records.append(record)
     if problems:
-        raise InputError("\n".join(problems))
+        raise InputError(capped(problems))
     return pd.DataFrame(records, columns=SOURCE_COLUMNS, dtype=str)
 
 
+def _records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]]:
+    if not Path(path).is_file():
+        raise InputError(f"{display_path(Path(path))}: file not found")
+    return read_records(path, expected)
+
+
 def read_indicators(path: Path) -> pd.DataFrame:
-    """Read any tidy csv in the contract format (`indicator,year,value,unit,source`), checked line by line.
+    """Read any tidy table in the contract format (`indicator,year,value,unit,source`), csv or xlsx, checked record
+    by record.
 
     Used by `qanalysis assess --data`, so a hand-made file gets the same scrutiny as a built one: the contract
-    columns, whole years, finite numbers, known units, and no indicator-year twice; errors name the line.
+    columns, whole years, finite numbers, known units, and no indicator-year twice; every bad record is named.
     """
-    path = Path(path)
-    header, rows = _csv_rows(path)
-    _check_header(path, header, TIDY_COLUMNS)
     problems: list[str] = []
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int], str] = {}
     records: list[dict] = []
-    lines: list[int] = []
-    for line, row in rows:
-        record, where = {c: (row.get(c) or "").strip() for c in TIDY_COLUMNS}, f"{display_path(path)}, line {line}"
+    places: list[str] = []
+    for where, row in _records(path, TIDY_COLUMNS):
+        record = {c: row.get(c, "").strip() for c in TIDY_COLUMNS}
         problem = _tidy_problem(record)
         if problem:
             problems.append(f"{where}: {problem}")
             continue
         key = (record["indicator"], int(record["year"]))
         if key in seen:
-            problems.append(f"{where}: {key[0]} {key[1]} is also on line {seen[key]}; expected one value per "
-                            "indicator-year")
-        seen.setdefault(key, line)
+            problems.append(f"{where}: {key[0]} {key[1]} is also on {seen[key].rsplit(', ', 1)[1]}; expected one "
+                            "value per indicator-year")
+        seen.setdefault(key, where)
         records.append(dict(record, year=int(record["year"]), value=float(record["value"]),
                             unit=units.parse(record["unit"]).symbol))
-        lines.append(line)
+        places.append(where)
     if problems:
-        raise InputError("\n".join(problems[:30]) + (f"\n... and {len(problems) - 30} more" if len(problems) > 30 else ""))
+        raise InputError(capped(problems))
     frame = pd.DataFrame(records, columns=TIDY_COLUMNS)
     frame = frame.astype({"indicator": "str", "year": "int64", "value": "float64", "unit": "str", "source": "str"})
-    frame.attrs.update(path=display_path(path), lines=lines)  # so `conform` can name the csv line of a record
+    frame.attrs.update(places=places)  # so `conform` can name the record's file and line
     return frame
 
 
@@ -130,10 +110,11 @@ def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     and csv line when the frame came from `read_indicators`, else its row number.
     """
     problems, factors = [], []
-    lines, where = data.attrs.get("lines"), data.attrs.get("path", "indicators")
-    for i, (indicator, year, unit) in enumerate(zip(data["indicator"], data["year"], data["unit"])):
-        at = f"line {lines[i]}" if lines is not None and len(lines) == len(data) else f"row {i + 1}"
-        record = f"{where}, {at} ({indicator} {int(year)})"
+    places = data.attrs.get("places")
+    if places is None or len(places) != len(data):
+        places = [f"indicators, row {i + 1}" for i in range(len(data))]
+    for place, indicator, year, unit in zip(places, data["indicator"], data["year"], data["unit"]):
+        record = f"{place} ({indicator} {int(year)})"
         ind = registry.indicators.get(indicator)
         if ind is None:
             problems.append(f'{record}: indicator "{indicator}" is not in the target registry; expected one of its '
@@ -146,7 +127,7 @@ def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
             problems.append(f'{record}: unit "{unit}" cannot be expressed in the registry unit "{ind.unit}" ({exc})')
             factors.append(np.nan)
     if problems:
-        raise InputError("\n".join(problems[:30]) + (f"\n... and {len(problems) - 30} more" if len(problems) > 30 else ""))
+        raise InputError(capped(problems))
     out = data.copy()
     out.attrs = {}
     out["value"] = out["value"].to_numpy(dtype=float) * np.asarray(factors, dtype=float)

@@ -1,60 +1,57 @@
-"""Read the forecast command's input, a series,year,value CSV, checking every line.
+"""Read the forecast command's input, a series,year,value table (csv or xlsx), checking every record.
 
-Kept out of `select` (which re-exports `read_series_csv`) because reading an analyst's file is a different job from
-forecasting: every problem must end as one InputError naming the file, the line and what was expected, and Chinese
-Excel saves csv as GB18030, so the bytes are decoded the way `sheets` decodes any text file.
+Kept apart from the forecast engine because reading an analyst's file is a different job from forecasting: every bad
+record must be named in one InputError (file, line or row, and what was expected), all at once, and the file may
+be a csv saved by Chinese Excel (GB18030) or a workbook, both read through `records`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .sheets import decode_text
+from .records import capped, read_records
+from .sheets import display_path
+
+COLUMNS = ["series", "year", "value"]
 
 
-def _series_row(path: Path, line: int, record: dict) -> tuple[str, int, float]:
-    """One data line of a series csv, or InputError naming the file, the line and what was expected."""
-    series, year, value = ((record.get(k) or "").strip() for k in ("series", "year", "value"))
-    where = f"{path}, line {line}"
+def _series_problem(series: str, year: str, value: str) -> str:
+    """What is wrong with one record, in the analyst's words; "" when nothing is."""
     if not series:
-        raise InputError(f"{where}: expected a series name, found an empty cell")
-    if not year.isdigit():
-        raise InputError(f"{where}: expected a whole year in column year, found {year!r}")
+        return "expected a series name, found an empty cell"
+    if not (year.isdigit() and len(year) == 4):
+        return f"expected a whole year like 2018 in column year, found {year!r}"
     try:
-        number = float(value) if value else np.nan
+        number = float(value) if value else 0.0
     except ValueError:
-        number = None
-    if number is None or (value and not np.isfinite(number)):
-        raise InputError(f"{where}: expected a number (or an empty cell) in column value, found {value!r}")
-    return series, int(year), number
+        return f"expected a number (or an empty cell) in column value, found {value!r}"
+    if not np.isfinite(number):
+        return f"expected a finite number (or an empty cell) in column value, found {value!r}"
+    return ""
 
 
 def read_series_csv(path) -> pd.DataFrame:
-    """Read a series,year,value csv (blank values are missing); InputError names the file, the line and what was
-    expected."""
+    """Read a series,year,value table (blank values are missing); InputError naming every bad record."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    text, _ = decode_text(path.read_bytes(), str(path))  # UTF-8, or GB18030 as Chinese Excel saves csv
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = {"series", "year", "value"} - {h.strip() for h in reader.fieldnames or []}
-    if missing:
-        raise InputError(f"{path}, line 1: expected a header with columns series,year,value; missing "
-                         f"{', '.join(sorted(missing))}")
-    reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
+        raise InputError(f"{display_path(path)}: file not found")
     rows: list[tuple[str, int, float]] = []
-    seen: dict[tuple[str, int], int] = {}
-    for record in reader:
-        series, year, value = _series_row(path, reader.line_num, record)
-        if (series, year) in seen:
-            raise InputError(f"{path}, line {reader.line_num}: {series} {year} already given on line "
-                             f"{seen[series, year]}")
-        seen[series, year] = reader.line_num
-        rows.append((series, year, value))
-    return pd.DataFrame(rows, columns=["series", "year", "value"])
+    problems: list[str] = []
+    seen: dict[tuple[str, int], str] = {}
+    for where, record in read_records(path, COLUMNS):
+        series, year, value = (record[k].strip() for k in COLUMNS)
+        problem = _series_problem(series, year, value)
+        if not problem and (series, int(year)) in seen:
+            problem = f"{series} {year} already given on {seen[series, int(year)].rsplit(', ', 1)[1]}"
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        seen[series, int(year)] = where
+        rows.append((series, int(year), float(value) if value else np.nan))
+    if problems:
+        raise InputError(capped(problems))
+    return pd.DataFrame(rows, columns=COLUMNS)
