@@ -123,7 +123,7 @@ def _round(x: float, digits: int = 4) -> float:
 
 def _banded(fc: Forecast | None) -> Forecast | None:
     """The forecast with its centre (median) and 80/95% bands read off its sample paths, the very draws the row's
-    projected, lo80, hi80 and P(meet) come from: one source, so the chart and the row agree. select's exact t
+    projected, lo80, hi80 and P(meet) come from: one source, so the chart and the row agree. the engine's exact t
     quantiles differ from these by Monte Carlo error only."""
     if fc is None:
         return None

@@ -1,11 +1,11 @@
 """How uncertain a forecast is: the error model, its calibration on rolling-origin errors, and the sample paths.
 
-`select` chooses the point forecast on the working scale (logit, log, log(1+x) or raw); this module puts the
+`engine` chooses the point forecast on the working scale (logit, log, log(1+x) or raw); this module puts the
 uncertainty around it, on the same scale. The error model is a random walk with drift fitted to the changes between
 observed years, with one Student-t scale of nu degrees of freedom per path (nu = number of changes - 1, at least 1),
 so each horizon's marginal is exactly t: the interval is a t quantile and the seeded sample paths have exactly that
 distribution, so paths and intervals agree. For 6+ points the scale is calibrated per horizon on the standardised
-rolling-origin errors that `select` collects while scoring the candidates. Kept apart from model choice because the
+rolling-origin errors that `engine` collects while scoring the candidates. Kept apart from model choice because the
 two are judged differently: the point forecast by MASE, the interval by coverage (benchmarks/accuracy.py).
 """
 

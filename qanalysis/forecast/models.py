@@ -1,7 +1,7 @@
 """Candidate forecasters for short annual series, one small function each.
 
 Every forecaster has the same shape: `f(t, z, h) -> np.ndarray` takes the observed years `t` (integers, increasing,
-gaps allowed), the values `z` on the working scale (select.py picks log, logit or raw) and a horizon `h`, and returns
+gaps allowed), the values `z` on the working scale (engine.py picks log, logit or raw) and a horizon `h`, and returns
 the point forecasts for the years t[-1]+1 .. t[-1]+h. Intervals are not made here: intervals.py builds them from one
 error model for all candidates and calibrates it on rolling-origin errors, because model-based intervals
 under-cover on yearly data (docs/method.md, "Intervals").

@@ -2,7 +2,7 @@
 
 A yearbook table has two axes, years and series, and a layout record says which runs across. This module turns the
 header rows and key columns into `Line`s along each axis (a year with its qualifier such as 增速, or a series with its
-label and code), so the reader in loaders.py only pairs them up. It is strict about structure, because a header that
+label and code), so the reader in tables.py only pairs them up. It is strict about structure, because a header that
 is read wrongly shifts every value to the wrong year without any number looking odd: merges that do not line up,
 two columns claiming the same year, or values under no year are errors naming the cells.
 """

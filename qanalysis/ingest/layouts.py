@@ -1,6 +1,6 @@
 """Layout records: where each bureau table sits and how it is laid out, read from data/raw/layouts.yaml.
 
-Layouts are data (the PUDL way): one generic reader (qanalysis/loaders.py) serves every table, and adding a yearbook
+Layouts are data (the PUDL way): one generic reader (ingest/tables.py) serves every table, and adding a yearbook
 table is adding a record, not code. The schema forbids unknown fields and checks each record against the target
 registry and sources.csv, so a typo fails loudly, naming the file, the record and the field, instead of a table
 being read wrongly.
@@ -9,7 +9,7 @@ The file
 --------
 A YAML mapping with one key, `tables:`, holding a list of records. Paths are relative to the raw folder
 (data/raw/). Workbooks in the raw folder that carry the qanalysis template marker need no record: `build` finds them
-and uses the records stored inside them (see qanalysis/template.py), with ids `<file>#<sheet>`.
+and uses the records stored inside them (see ingest/template.py), with ids `<file>#<sheet>`.
 
 Fields of a record
 ------------------
@@ -48,7 +48,7 @@ ignore       optional list of labels, "label/qualifier" names, indicator codes o
 Allowed values, in short: rows are 1-based whole numbers >= 1; column letters are capitals A to ZZZ; `years` is
 `columns` or `rows`; no other fields are allowed. Every series with values must be named by a code, mapped in
 `indicators:` or listed in `ignore:`, or the table is refused; a labelled row without values is reported as a
-heading. Values must be numbers (see qanalysis/cells.py); blank, "-", "…", "—" mean not published.
+heading. Values must be numbers (see ingest/cells.py); blank, "-", "…", "—" mean not published.
 
 Example
 -------

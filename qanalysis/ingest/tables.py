@@ -1,6 +1,6 @@
 """Read bureau tables described by layout records -> one tidy frame with provenance, checked across tables.
 
-One generic reader serves every table (the PUDL way): a layout record (qanalysis/layouts.py) says which sheet, which
+One generic reader serves every table (the PUDL way): a layout record (ingest/layouts.py) says which sheet, which
 header rows, whether years run across or down, and where labels, codes, units and sources sit; sheets.py opens the
 file, headers.py finds the years and series, cells.py reads each value. Adding a yearbook table is adding a record.
 The reader is strict because the numbers feed a public assessment: a cell it cannot read as a number, a header that

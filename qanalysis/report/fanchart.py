@@ -1,6 +1,6 @@
 """The fan chart of one target: history, forecast fan, the target at its year, the path it needs, the as-of year.
 
-A chart of one outlook (`assess.Outlook`, or any record with its fields) in the house style of `plots`. It draws
+A chart of one outlook (`assess.Outlook`, or any record with its fields) in the house style of `report.style`. It draws
 the engine's numbers and derives none: the fan is the outlook's forecast, whose centre and bands `assess` reads off
 the same sample paths as the row's projected, lo80, hi80 and P(meet), so at the target year a level target's chart
 shows the row; a cumulative target's running sum is summed from those paths the same way; the rate a growth
