@@ -50,7 +50,7 @@ def _assess(args: argparse.Namespace) -> None:
     from .registry import load_registry
 
     registry = load_registry(args.targets)
-    data = conform(read_indicators(Path(args.data)), registry)
+    data = conform(read_indicators(Path(args.data), registry.units), registry)
     table = assess(registry, data, as_of=args.as_of, seed=args.seed)
     _write_csv(table if args.all_columns else table[contract_columns()], Path(args.out))
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import registry_block
 from openpyxl import load_workbook
 
 from qanalysis import outputs
@@ -159,7 +160,7 @@ def _tiny_project(tmp_path):
                     kind=kind, op=op, value=value, unit=unit, target_year=2022, window_start=window_start,
                     clause=f"{id_}条款")
 
-    doc = {"registry": {"policy": "测试〔2018〕1号 测试文件"},
+    doc = {"registry": registry_block(),
            "targets": [target("pm", "level", "<=", 35, "微克/立方米"), target("awards", "cumulative", ">=", 10, "家", 2019),
                        target("growth", "avg_growth", ">=", 30, "%", 2019), target("empty", "level", ">=", 50, "%")],
            "indicators": [indicator("pm", "微克/立方米", "level"), indicator("awards", "家", "count", flow=True),

@@ -54,7 +54,7 @@ def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
     the folder has none): what a briefing or a notebook starts from."""
     data_path = Path(data_path)
     registry = load_registry(registry_path)
-    return Inputs(registry, conform(read_indicators(data_path), registry), data_path,
+    return Inputs(registry, conform(read_indicators(data_path, registry.units), registry), data_path,
                   _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"))
 
 
