@@ -213,3 +213,8 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     assert [c.value for c in wb["Vintages"][1]] == ["target", "2018", "2019", "2020"]
     flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
     assert flagged and _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8")) == flagged
+
+
+def test_briefing_vintages_start_at_the_registrys_launch_year():
+    assert pack.vintage_years(REGISTRY, 2021) == range(2018, 2022)
+    assert pack.vintage_years(REGISTRY, 2016) == range(2016, 2017)  # before launch: that year alone
