@@ -44,6 +44,8 @@ def synthetic_raw(folder: Path, seed: int = 0) -> tuple[Path, Path]:
     (raw / "sources.csv").write_text("id,title,publisher,address,accessed,quote,note\nS01,t,p,a,,,\n", encoding="utf-8")
     ids = [f"x{i:03d}" for i in range(N_INDICATORS)]
     registry = {
+        "registry": dict(id="synthetic", policy="合成〔2018〕1号", title_zh="合成数据", title_en="Synthetic data",
+                         issued="2018-12-10", launch_year=2018, base_year=2018, target_years=[2022], data_from=YEARS[0]),
         "indicators": [dict(id=i, name_zh=f"指标{i}", name_en=i, unit="亿元", scale="level", flow=False, scope="全市",
                             proxy_for=None, bureau_table="年鉴") for i in ids],
         "targets": [dict(id=f"t_{i}", section="二(一) 测试", name_zh=i, name_en=i, indicator=i, kind="level", op=">=",

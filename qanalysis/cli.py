@@ -83,7 +83,7 @@ def _assess(args: argparse.Namespace) -> None:
     from .registry import load_registry
 
     registry = load_registry(_registry_path(args))
-    data = conform(read_indicators(_data_path(args)), registry)
+    data = conform(read_indicators(_data_path(args), registry.units), registry)
     table = assess(registry, data, as_of=args.as_of, seed=args.seed)
     _write_csv(table if args.all_columns else table[contract_columns()], Path(args.out))
 

@@ -3,13 +3,19 @@
 Yearbooks write one unit many ways ("亿元", "(亿元)", "ug/m3", "μg/m³", "％"). Every spelling is parsed to one
 canonical unit, and conversion is allowed only inside a dimension (万元 <-> 亿元). Mixing dimensions in one
 indicator is an error, never a silent rescale.
+
+The built-in units are the ones the reference policy needs (`BUILTIN`). Another policy counts in 吨 or 人, so a
+registry may declare its own (`units:` in the registry, qanalysis/registry.py): `BUILTIN.with_units(...)` gives that
+registry's `UnitTable`, and everything that reads a unit for the registry asks that table. The module-level `parse`,
+`conversion_factor` and `unit_in_label` are the built-in table's, for code that has no registry at hand.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import InputError
@@ -95,42 +101,111 @@ def normalise(text: str) -> str:
     return re.sub(rf"[{re.escape(_BRACKETS)}\s]", "", folded)
 
 
-@functools.lru_cache(maxsize=1024)
-def parse(text: str) -> Unit:
-    """Return the canonical Unit for a spelling, or raise UnitError naming what was found.
+class UnitTable:
+    """The units one registry may use: the built-in ones plus those the registry declares (`units:`).
 
-    Cached: a table repeats a handful of spellings thousands of times, and each lookup folds every alias."""
-    key = normalise(text)
-    if key in _UNITS:
-        return _UNITS[key]
-    for spelling, canonical in _ALIASES.items():
-        if key == normalise(spelling):
-            if canonical is None:
-                break
-            return _UNITS[canonical]
-    known = ", ".join(sorted(_UNITS))
-    raise UnitError(f'unknown unit "{text}"; expected one of: {known}')
+    An explicit object rather than a module-level table that registries add to, so that two registries loaded in
+    one process (a test, a notebook comparing policies) can never see each other's units: 吨 declared by one is still
+    unknown to the other. Immutable once made; `with_units` returns a new table.
+    """
+
+    def __init__(self, known: Iterable[Unit], aliases: dict[str, str | None] | None = None) -> None:
+        self._units = {u.symbol: u for u in known}
+        self._aliases = dict(aliases or {})
+        # Every spelling folded once: parse is called for every cell of every table.
+        lookup: dict[str, Unit | None] = {}
+        for spelling, canonical in self._aliases.items():
+            lookup.setdefault(normalise(spelling), None if canonical is None else self._units[canonical])
+        lookup.update({normalise(symbol): unit for symbol, unit in self._units.items()})
+        self._lookup = lookup
+        self._memo: dict[str, Unit] = {}
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The canonical symbols, sorted: what an error message offers."""
+        return tuple(sorted(self._units))
+
+    def parse(self, text: str) -> Unit:
+        """Return the canonical Unit for a spelling, or raise UnitError naming what was found.
+
+        Memoised: a table repeats a handful of spellings thousands of times."""
+        found = self._memo.get(text)
+        if found is not None:
+            return found
+        unit = self._lookup.get(normalise(text))
+        if unit is None:
+            raise UnitError(f'unknown unit "{text}"; expected one of: {", ".join(self.symbols)}')
+        self._memo[text] = unit
+        return unit
+
+    def conversion_factor(self, source: str, target: str) -> float:
+        """Multiply a value in `source` by this to express it in `target`; UnitError across dimensions."""
+        a, b = self.parse(source), self.parse(target)
+        if a.dimension != b.dimension:
+            raise UnitError(f'cannot convert "{source}" ({a.dimension}) to "{target}" ({b.dimension})')
+        return a.factor / b.factor
+
+    def unit_in_label(self, label: str) -> tuple[str, str | None]:
+        """Split a yearbook row label "规上工业增加值(亿元)" into ("规上工业增加值", "亿元").
+
+        Only a trailing bracket whose content parses as a unit is taken, so "新产品产值率(规上工业)" keeps its
+        bracket.
+        """
+        text = unicodedata.normalize("NFKC", str(label)).strip()
+        match = re.search(r"[(\[]([^()\[\]]+)[)\]]\s*$", text)
+        if match:
+            try:
+                unit = self.parse(match.group(1)).symbol
+            except UnitError:
+                return text, None
+            return text[: match.start()].strip(), unit
+        return text, None
+
+    def with_units(self, declared: Iterable[Unit]) -> UnitTable:
+        """This table plus a registry's own units; UnitError when a symbol already means something else.
+
+        A declared symbol must be written as it reads once folded (normalise), so the registry, the tidy csv and the
+        tables all spell it one way. Declaring a unit this table already has, with the same dimension and factor, is
+        allowed and changes nothing; with another meaning (万元 as 1000 yuan, 件 as its own count) it is refused,
+        because the same cell would then be read differently under two registries. A spelling refused on purpose
+        (毫克/立方米, which the reference targets never use) may be declared: the registry then says what it means.
+        """
+        added: dict[str, Unit] = {}
+        for unit in declared:
+            folded = normalise(unit.symbol)
+            if not folded:
+                raise UnitError(f'declared unit "{unit.symbol}": expected a symbol such as 吨, found none')
+            if folded != unit.symbol:
+                raise UnitError(f'declared unit "{unit.symbol}": write the symbol as "{folded}" (full-width forms, '
+                                "ASCII case, brackets and spaces are folded when cells are read)")
+            if not math.isfinite(unit.factor) or unit.factor <= 0:
+                raise UnitError(f'declared unit "{unit.symbol}": expected a factor above 0, found {unit.factor:g}')
+            if unit.symbol in added:
+                raise UnitError(f'declared unit "{unit.symbol}": declared twice')
+            known = self._lookup.get(folded)
+            if known is not None and known != unit:
+                raise UnitError(f'declared unit "{unit.symbol}" ({unit.dimension}, factor {unit.factor:g}) is '
+                                f'already known as "{known.symbol}" ({known.dimension}, factor {known.factor:g}); a registry '
+                                "may add units, not change them")
+            added[unit.symbol] = unit
+        return UnitTable([*self._units.values(), *(u for s, u in added.items() if s not in self._units)],
+                         self._aliases)
+
+
+BUILTIN = UnitTable(_UNITS.values(), _ALIASES)
+"""The units every registry knows; a registry's `units:` adds to them (Registry.units)."""
+
+
+def parse(text: str) -> Unit:
+    """The canonical built-in Unit for a spelling (BUILTIN.parse); a registry's tables use Registry.units."""
+    return BUILTIN.parse(text)
 
 
 def conversion_factor(source: str, target: str) -> float:
-    """Multiply a value in `source` by this to express it in `target`; UnitError across dimensions."""
-    a, b = parse(source), parse(target)
-    if a.dimension != b.dimension:
-        raise UnitError(f'cannot convert "{source}" ({a.dimension}) to "{target}" ({b.dimension})')
-    return a.factor / b.factor
+    """Built-in conversion (BUILTIN.conversion_factor): multiply a value in `source` by this to get `target`."""
+    return BUILTIN.conversion_factor(source, target)
 
 
 def unit_in_label(label: str) -> tuple[str, str | None]:
-    """Split a yearbook row label "规上工业增加值(亿元)" into ("规上工业增加值", "亿元").
-
-    Only a trailing bracket whose content parses as a unit is taken, so "新产品产值率(规上工业)" keeps its bracket.
-    """
-    text = unicodedata.normalize("NFKC", str(label)).strip()
-    match = re.search(r"[(\[]([^()\[\]]+)[)\]]\s*$", text)
-    if match:
-        try:
-            unit = parse(match.group(1)).symbol
-        except UnitError:
-            return text, None
-        return text[: match.start()].strip(), unit
-    return text, None
+    """Split a label's trailing bracketed built-in unit off (BUILTIN.unit_in_label)."""
+    return BUILTIN.unit_in_label(label)

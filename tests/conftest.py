@@ -22,6 +22,14 @@ S04,unused source,nobody,https://example.org/,2024-05-01,,
 """
 
 
+def registry_block(**changes) -> dict:
+    """A `registry:` block for a test registry whose targets are for 2022 (the reference policy's years)."""
+    block = dict(id="test", policy="测试〔2018〕1号", title_zh="测试文件", title_en="Test document", issued="2018-12-10",
+                 launch_year=2018, base_year=2018, target_years=[2022], data_from=2013)
+    block.update(changes)
+    return block
+
+
 def _indicator(id_, name, unit, scale, flow=False, proxy_for=None):
     return dict(id=id_, name_zh=name, name_en=id_, unit=unit, scale=scale, flow=flow, scope="全市",
                 proxy_for=proxy_for, bureau_table=f"{name}所在的年鉴表")
@@ -36,7 +44,7 @@ def _target(id_, indicator, kind, op, value, unit, window_start=None, proxies=()
 
 
 REGISTRY = {
-    "registry": {"policy": "test"},
+    "registry": registry_block(),
     "targets": [
         _target("t_va", "va_total", "level", ">=", 20000, "亿元"),
         _target("t_npr", "new_product_rate", "level", ">=", 35, "%"),

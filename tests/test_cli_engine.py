@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import registry_block
 
 from qanalysis import cli
 from qanalysis.assessment.assess import contract_columns
@@ -62,7 +63,7 @@ def test_forecast_bad_input_exits_2_naming_file_and_line_without_traceback(tmp_p
 
 
 REGISTRY = {
-    "registry": {"policy": "test"},
+    "registry": registry_block(),
     "targets": [
         {"id": "t_pm25", "section": "s", "name_zh": "PM2.5", "name_en": "PM2.5", "indicator": "pm25", "kind": "level",
          "op": "<=", "value": 35, "unit": "微克/立方米", "target_year": 2022, "window_start": None, "clause": "c"},

@@ -34,3 +34,10 @@ def test_view_returns_a_chart_and_the_row(case):
     assert row["target"] == "e_pm25" and fig.axes
     controls = widget(*case, as_of=2020, lang="en")
     assert len(controls.children) == 3
+
+
+def test_the_as_of_slider_spans_the_registrys_years(case):
+    """data_from 2013 to the target year 2022, starting at the as-of year given, else the year before the target."""
+    slider = widget(*case, as_of=2020).children[0].children[1]
+    assert (slider.min, slider.max, slider.value) == (2013, 2022, 2020)
+    assert widget(*case).children[0].children[1].value == 2021

@@ -19,7 +19,7 @@ from matplotlib import font_manager
 from qanalysis.assessment.assess import required_growth
 from qanalysis.errors import InputError
 from qanalysis.forecast.engine import Forecast
-from qanalysis.registry import load_registry
+from qanalysis.registry import Registry, load_registry
 from qanalysis.report import fanchart, labels, overview, style
 
 REGISTRY = load_registry()
@@ -326,3 +326,24 @@ def test_met_target_subtitle_gives_the_published_evidence_not_a_probability():
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
     assert subtitle == "已达成 · 73 added in 2019-2022, meeting the target of ≥ 70."
     np.testing.assert_allclose(by_gid(fig, "history")[0].get_ydata(), [0, 20, 38, 57, 73])
+
+
+@pytest.mark.parametrize("lang, years, title", [
+    ("zh", [2022], "2022年目标达成可能性"), ("en", [2022, 2022], "Will the 2022 targets be met?"),
+    ("zh", [2025, 2022], "2022、2025年目标达成可能性"), ("en", [2025, 2022], "Will the 2022 and 2025 targets be met?"),
+    ("en", [2020, 2025, 2022], "Will the 2020, 2022 and 2025 targets be met?"),
+])
+def test_scorecard_title_names_the_target_years_it_is_given(lang, years, title):
+    assert labels.scorecard_title(years, lang) == title
+
+
+def test_scorecard_and_coverage_charts_take_their_years_from_the_registry():
+    fig = overview.scorecard_chart(assessment(), REGISTRY, "en")
+    assert next(t for t in fig.texts if t.get_gid() == "title").get_text() == \
+        "Will the 2022 targets be met? (as of 2018)"
+    coverage = pd.DataFrame({"target": ["e_pm25"], "years": ["2018-2020"]})
+    fig = overview.coverage_chart(coverage, "zh", REGISTRY)
+    assert list(by_gid(fig, "empty:e_pm25")[0].get_xdata()) == list(REGISTRY.data_years) == list(range(2013, 2025))
+    bare = Registry(targets=REGISTRY.targets, indicators=REGISTRY.indicators)  # no `registry:` block: no years to add
+    fig = overview.coverage_chart(coverage, "zh", bare)
+    assert list(by_gid(fig, "empty:e_pm25")[0].get_xdata()) == [2018, 2019, 2020]

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from qanalysis import settings as paths
+from qanalysis import units
 from qanalysis.errors import InputError
 from qanalysis.registry import load_registry
 
@@ -135,3 +136,96 @@ def test_goal_and_table_read_like_the_policy(registry):
 
 def test_registry_carries_the_policy_document_number(registry):
     assert registry.policy == "市委〔2018〕27号"
+
+
+def test_registry_block_holds_the_policy_identity_and_years(registry):
+    """The policy text says: 市委〔2018〕27号, 2018年12月10日, targets "到2022年"; the windows open in 2019."""
+    import datetime as dt
+
+    info = registry.info
+    assert (info.id, info.policy, info.issued) == ("hangzhou-2018-27", "市委〔2018〕27号", dt.date(2018, 12, 10))
+    text = paths.POLICY_TEXT.read_text(encoding="utf-8").splitlines()
+    assert text[2] == info.title_zh == "中共杭州市委杭州市人民政府关于开展质量提升行动的实施意见"
+    assert text[4].split() == [info.policy, "2018年12月10日"]
+    assert info.title_en.startswith("Implementing Opinions of the CPC Hangzhou Municipal Committee")
+    assert (registry.base_year, registry.launch_year, registry.target_years, registry.data_from) == (2018, 2018, (2022,), 2013)
+    assert registry.target_year == 2022 and registry.data_years == range(2013, 2025)
+    assert {t.window_start for t in registry.targets} - {None} == {registry.base_year + 1}
+    assert info.units == () and registry.units.symbols == units.BUILTIN.symbols
+
+
+def _block(doc, **changes):
+    doc["registry"].update(changes)
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d.pop("registry"), "expected a `registry:` block with the fields id, policy, title_zh, title_en, "
+                                      "issued, launch_year, base_year, target_years, data_from (and optionally units); found none"),
+        (lambda d: d["registry"].pop("data_from"), "registry hangzhou-2018-27, field data_from: Field required"),
+        (lambda d: _block(d, year=2022), "registry hangzhou-2018-27, field year: Extra inputs are not permitted"),
+        (lambda d: _block(d, id="Hangzhou 2018/27"), "registry Hangzhou 2018/27, field id: Value error, expected lowercase "
+                                                   "letters and digits joined by hyphens, like hangzhou-2018-27"),
+        (lambda d: _block(d, policy=" "), "registry hangzhou-2018-27, field policy: String should have at least 1 character"),
+        (lambda d: _block(d, launch_year=20188), "field launch_year: Input should be less than or equal to 2100"),
+        (lambda d: _block(d, data_from=1013), "field data_from: Input should be greater than or equal to 1900"),
+        (lambda d: _block(d, base_year="2018"), "field base_year: Input should be a valid integer"),
+        (lambda d: _block(d, issued="10/12/2018"), "field issued: Value error, expected an ISO date like 2018-12-10, found '10/12/2018'"),
+        (lambda d: _block(d, issued=20181210), "field issued: Value error, expected an ISO date like 2018-12-10, found 20181210"),
+        (lambda d: _block(d, target_years=[]), "field target_years: Tuple should have at least 1 item"),
+        (lambda d: _block(d, target_years=[2022, 2020]), "field target_years: Value error, expected the years in ascending order, each once; found [2022, 2020]"),
+        (lambda d: _block(d, base_year=2019), "registry hangzhou-2018-27: Value error, base_year 2019 is after launch_year 2018"),
+        (lambda d: _block(d, data_from=2019, base_year=2019, launch_year=2019), "issued 2018-12-10 is before base_year 2019"),
+        (lambda d: _block(d, launch_year=2022), "launch_year 2022 is not before the first target year 2022"),
+        (lambda d: _block(d, data_from=2018, base_year=2017), "data_from 2018 is after base_year 2017"),
+        (lambda d: _block(d, issued="2023-01-05"), "issued 2023-01-05 is after the last target year 2022"),
+        (lambda d: _block(d, target_years=[2022, 2025]), "registry hangzhou-2018-27, field target_years: no target has target_year 2025"),
+        (lambda d: d["targets"][3].update(target_year=2021),
+         "target ind_new_product_rate, field target_year: 2021 is not one of the registry's target_years [2022]"),
+        (lambda d: d["targets"][0].update(window_start=2012),
+         "target ind_trad_mfg_va_growth, field window_start: 2012 is before the registry's data_from 2013"),
+        (lambda d: _block(d, units=[{"symbol": "万元", "dimension": "money", "factor": 1000}]),
+         'registry hangzhou-2018-27, field units: declared unit "万元" (money, factor 1000) is already known as "万元"'),
+        (lambda d: _block(d, units=[{"symbol": "吨", "dimension": "Mass", "factor": 1}]),
+         "registry hangzhou-2018-27, field units.0.dimension: Value error, expected a lowercase name like mass or "
+         "people, found 'Mass'"),
+        (lambda d: _block(d, units=[{"symbol": "吨", "dimension": "mass", "factor": 0}]),
+         "registry hangzhou-2018-27, field units.0.factor: Input should be greater than 0"),
+        (lambda d: _block(d, units=[{"symbol": "吨", "dimension": "mass"}]),
+         "registry hangzhou-2018-27, field units.0.factor: Field required"),
+    ],
+)
+def test_registry_block_rejects_missing_unknown_implausible_and_disordered_fields(tmp_path, mutate, expected):
+    doc = _doc()
+    mutate(doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        load_registry(path)
+    assert str(path) in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_declared_units_are_the_registrys_own(tmp_path):
+    """A target in 万吨 is refused by the built-in units and accepted once the registry declares 万吨."""
+    doc = _doc()
+    doc["targets"].append(dict(doc["targets"][3], id="waste", indicator="waste", unit="万吨", value=500))
+    doc["indicators"].append(dict(doc["indicators"][3], id="waste", unit="（万吨）", scale="level"))
+    with pytest.raises(InputError, match='target waste, field unit: Value error, unknown unit "万吨"'):
+        load_registry(_write(tmp_path, doc))
+    _block(doc, units=[{"symbol": "吨", "dimension": "mass", "factor": 1}, {"symbol": "万吨", "dimension": "mass", "factor": 1e4}])
+    registry = load_registry(_write(tmp_path, doc))
+    assert registry.indicators["waste"].unit == registry.target("waste").unit == "万吨"
+    assert registry.units.conversion_factor("吨", "万吨") == pytest.approx(1e-4)
+    assert [u.symbol for u in registry.info.units] == ["吨", "万吨"]
+    with pytest.raises(units.UnitError):
+        units.parse("万吨")  # the built-in table is untouched
+
+
+def test_a_registry_built_in_code_has_no_years_to_guess(registry):
+    from qanalysis.registry import Registry
+
+    bare = Registry(targets=registry.targets, indicators=registry.indicators)
+    assert bare.policy == "" and bare.units is units.BUILTIN
+    with pytest.raises(ValueError, match="no `registry:` block, so no launch_year"):
+        _ = bare.launch_year

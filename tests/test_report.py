@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import registry_block
 from openpyxl import load_workbook
 
 from qanalysis import outputs
@@ -169,7 +170,7 @@ def _tiny_project(tmp_path):
                     kind=kind, op=op, value=value, unit=unit, target_year=2022, window_start=window_start,
                     clause=f"{id_}条款")
 
-    doc = {"registry": {"policy": "测试〔2018〕1号 测试文件"},
+    doc = {"registry": registry_block(),
            "targets": [target("pm", "level", "<=", 35, "微克/立方米"), target("awards", "cumulative", ">=", 10, "家", 2019),
                        target("growth", "avg_growth", ">=", 30, "%", 2019), target("empty", "level", ">=", 50, "%")],
            "indicators": [indicator("pm", "微克/立方米", "level"), indicator("awards", "家", "count", flow=True),
@@ -222,3 +223,8 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     assert [c.value for c in wb["Vintages"][1]] == ["target", "2018", "2019", "2020"]
     flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
     assert flagged and _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8"), registry) == flagged
+
+
+def test_briefing_vintages_start_at_the_registrys_launch_year():
+    assert pack.vintage_years(REGISTRY, 2021) == range(2018, 2022)
+    assert pack.vintage_years(REGISTRY, 2016) == range(2016, 2017)  # before launch: that year alone

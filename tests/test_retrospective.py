@@ -53,3 +53,12 @@ def test_brier_score_is_the_mean_squared_probability_error(case):
                                      (0.05, "missed"), (0.95, "met"), (float("nan"), None)])
 def test_calls_follow_the_status_words(p, call):
     assert retrospective._call(p) == call
+
+
+def test_default_vintages_run_from_the_launch_year_to_the_year_before_the_target_year(case):
+    """The registry says launch 2018 and target 2022, so the calls scored are those made as of 2018-2021."""
+    registry, _ = case
+    retro = retrospective.retrospective(*case)
+    assert (registry.launch_year, registry.target_year) == (2018, 2022)
+    assert sorted(set(retro["as_of"])) == [2018, 2019, 2020, 2021]
+    assert retro.equals(retrospective.retrospective(*case, as_of_years=range(2018, 2022)))

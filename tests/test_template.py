@@ -10,10 +10,11 @@ from qanalysis import settings as paths
 from qanalysis.errors import InputError
 from qanalysis.ingest.build import build
 from qanalysis.ingest.sheets import sheet_names
-from qanalysis.ingest.template import MARKER, MARKER_SHEET, YEARS, template_records, write_template
+from qanalysis.ingest.template import MARKER, MARKER_SHEET, template_records, write_template
 from qanalysis.registry import load_registry
 
-HEADER = ["指标代码", "指标名称", "单位", "来源"] + [f"{y}年" for y in YEARS]
+# The reference registry's data_years: data_from 2013 to two years after its target year 2022.
+HEADER = ["指标代码", "指标名称", "单位", "来源"] + [f"{y}年" for y in range(2013, 2025)]
 
 
 @pytest.fixture(scope="module")

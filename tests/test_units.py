@@ -68,3 +68,69 @@ def test_conversion_refuses_other_dimensions(source, target):
 ])
 def test_unit_in_label(label, name, unit):
     assert units.unit_in_label(label) == (name, unit)
+
+
+# ---------------------------------------------------------------- a registry's own units (UnitTable.with_units)
+
+MASS = [units.Unit("吨", "mass", 1.0), units.Unit("万吨", "mass", 1e4)]
+
+
+def test_declared_units_parse_and_convert_inside_their_dimension():
+    table = units.BUILTIN.with_units(MASS)
+    assert table.parse("（万吨）") == units.Unit("万吨", "mass", 1e4)
+    assert table.conversion_factor("吨", "万吨") == pytest.approx(1e-4, rel=1e-12)
+    assert 4_650_000 * table.conversion_factor("吨", "万吨") == pytest.approx(465.0, rel=1e-12)
+    assert table.unit_in_label("一般工业固体废物综合利用量(吨)") == ("一般工业固体废物综合利用量", "吨")
+    assert table.parse("万元").factor == 1e4 and table.conversion_factor("万元", "亿元") == pytest.approx(1e-4)
+    assert "吨" in table.symbols and "吨" not in units.BUILTIN.symbols
+
+
+@pytest.mark.parametrize("source, target", [("吨", "亿元"), ("万吨", "%"), ("吨", "个")])
+def test_declared_units_do_not_mix_with_other_dimensions(source, target):
+    with pytest.raises(units.UnitError, match=f'cannot convert "{source}" \\(.*\\) to "{target}"'):
+        units.BUILTIN.with_units(MASS).conversion_factor(source, target)
+
+
+def test_one_registry_declaring_a_unit_leaves_the_built_in_table_and_other_tables_alone():
+    units.BUILTIN.with_units(MASS).parse("吨")
+    people = units.BUILTIN.with_units([units.Unit("人", "people", 1.0)])
+    for table in (units.BUILTIN, people):
+        with pytest.raises(units.UnitError, match='unknown unit "吨"'):
+            table.parse("吨")
+    with pytest.raises(units.UnitError, match='unknown unit "吨"'):
+        units.parse("吨")
+    assert people.parse("人").dimension == "people"
+
+
+def test_declaring_a_built_in_unit_again_with_its_own_meaning_changes_nothing():
+    table = units.BUILTIN.with_units([units.Unit("万元", "money", 1e4)])
+    assert table.symbols == units.BUILTIN.symbols and table.conversion_factor("元", "万元") == pytest.approx(1e-4)
+
+
+@pytest.mark.parametrize("declared, expected", [
+    (units.Unit("万元", "money", 1e3), 'declared unit "万元" (money, factor 1000) is already known as "万元" (money, factor 10000)'),
+    (units.Unit("件", "count_jian", 1.0), 'declared unit "件" (count_jian, factor 1) is already known as "个" (count_ge, factor 1)'),
+    (units.Unit("%", "share", 1.0), 'declared unit "%" (share, factor 1) is already known as "%" (percent, factor 1)'),
+    (units.Unit("Kg", "mass", 1.0), 'declared unit "Kg": write the symbol as "kg"'),
+    (units.Unit("(吨)", "mass", 1.0), 'declared unit "(吨)": write the symbol as "吨"'),
+    (units.Unit(" ", "mass", 1.0), 'declared unit " ": expected a symbol'),
+    (units.Unit("吨", "mass", 0.0), 'declared unit "吨": expected a factor above 0, found 0'),
+])
+def test_declarations_that_would_change_a_known_unit_are_refused(declared, expected):
+    with pytest.raises(units.UnitError) as err:
+        units.BUILTIN.with_units([declared])
+    assert expected in str(err.value)
+
+
+def test_a_unit_declared_twice_is_refused():
+    with pytest.raises(units.UnitError, match='declared unit "吨": declared twice'):
+        units.BUILTIN.with_units([*MASS, units.Unit("吨", "mass", 1000.0)])
+
+
+def test_a_spelling_refused_on_purpose_may_be_declared_with_its_meaning():
+    """毫克/立方米 is refused by the built-in table (the reference targets never use it); a registry that does may say
+    it is 1000 微克/立方米, and then it converts."""
+    with pytest.raises(units.UnitError):
+        units.parse("毫克/立方米")
+    table = units.BUILTIN.with_units([units.Unit("毫克/立方米", "concentration", 1000.0)])
+    assert table.conversion_factor("毫克/立方米", "ug/m3") == pytest.approx(1000.0)

@@ -9,6 +9,8 @@ Proxies are scored beside the targets, labelled as such, because with thin publi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -41,9 +43,14 @@ def _call(p: float) -> str | None:
     return Status.MISSED.value if word in FLAGGED else Status.MET.value if word in CALLS_MET else None
 
 
-def retrospective(registry: Registry, data: pd.DataFrame, as_of_years=(2018, 2019, 2020, 2021),
+def retrospective(registry: Registry, data: pd.DataFrame, as_of_years: Iterable[int] | None = None,
                   seed: int = 0) -> pd.DataFrame:
-    """Each vintage's P(meet), status and call for every subject with a known outcome, and whether the call was right."""
+    """Each vintage's P(meet), status and call for every subject with a known outcome, and whether the call was right.
+
+    `as_of_years` defaults to the registry's launch year up to the year before its last target year: every outlook
+    made before the outcome could be seen (as of the target year itself the verdict is met or missed, not a call)."""
+    if as_of_years is None:
+        as_of_years = range(registry.launch_year, registry.target_year)
     known = outcomes(registry, data, seed)
     rows = []
     for vintage in assess_vintages(registry, data, as_of_years, seed):

@@ -127,7 +127,7 @@ def read_raw(raw_dir: Path, registry_path: Path, reference: Workspace | None = N
         raise InputError("\n".join(problems))
     if reference is None or ref_sources is None:
         return RawRead(registry, sources, reads, tidy, unread)
-    values, outside = reference_values(read_indicators(reference.indicators), registry)
+    values, outside = reference_values(read_indicators(reference.indicators, registry.units), registry)
     layered = layer(tidy, sources, values, ref_sources, reference.id, outside)
     return RawRead(registry, layered.sources, reads, layered.tidy, unread, layered)
 

@@ -18,8 +18,6 @@ from ..registry import Kind, Registry, Target
 from ..text import years_text
 from .tables import NotPublished, TableRead
 
-FIRST_YEAR = 2013
-
 
 def _years_of(tidy: pd.DataFrame) -> dict[str, list[int]]:
     years: dict[str, list[int]] = {}
@@ -78,10 +76,13 @@ def what_is_needed(t: Target, missing: list[int]) -> str:
 
 
 def data_gaps(tidy: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Targets whose own indicator misses years in 2013..target year: which cells would change the assessment."""
+    """Targets whose own indicator misses years in data_from..target year: which cells would change the assessment.
+
+    The first year is the registry's `data_from`, the first year the template asks for, so the gaps listed are the
+    cells an analyst could fill in."""
     years, rows = _years_of(tidy), []
     for t in sorted(registry.targets, key=lambda x: x.id):
-        missing = [y for y in range(FIRST_YEAR, t.target_year + 1) if y not in set(years.get(t.indicator, []))]
+        missing = [y for y in range(registry.data_from, t.target_year + 1) if y not in set(years.get(t.indicator, []))]
         if missing:
             rows.append(dict(target=t.id, indicator=t.indicator, missing_years=years_text(missing),
                              what_is_needed=what_is_needed(t, missing),

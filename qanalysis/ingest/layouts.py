@@ -34,7 +34,7 @@ unit         required, exactly one of:
                {column: C}       a column holding each row's unit
                {row: 4}          a row (before data_start) holding each column's unit
                {in_label: true}  the unit is in brackets at the end of the label or qualifier, e.g. 增加值(亿元)
-               {fixed: "%"}      one unit for the whole table (must be a unit qanalysis/units.py knows)
+               {fixed: "%"}      one unit for the whole table (a built-in unit or one the registry declares)
              Units of one indicator may differ in size (万元 and 亿元) and are converted to the registry's unit.
 source       required, exactly one of: {column: D}, {row: 5} (before data_start), or {fixed: S03}. Source cells and
              `fixed` hold ids of data/raw/sources.csv.
@@ -94,11 +94,20 @@ from typing import Annotated, Literal
 
 import yaml
 from openpyxl.utils import column_index_from_string
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from .. import units
 from ..errors import InputError
 from ..registry import Registry
+from ..units import BUILTIN
 from .sheets import display_path
 
 Letter = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
@@ -124,10 +133,11 @@ class UnitSpec(_Record):
     fixed: str | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> UnitSpec:
+    def _check(self, info: ValidationInfo) -> UnitSpec:
+        """A fixed unit must be one the registry knows (its units arrive as validation context; else built-in)."""
         _exactly_one(self, ("column", "row", "in_label", "fixed"))
         if self.fixed is not None:
-            units.parse(self.fixed)
+            (info.context or {}).get("units", BUILTIN).parse(self.fixed)
         return self
 
 
@@ -223,7 +233,7 @@ def parse_layouts(records: list, origin: str, registry: Registry, source_ids: se
     for number, record in enumerate(records, 1):
         name = record.get("id", f"#{number}") if isinstance(record, dict) else f"#{number}"
         try:
-            layout = Layout(**record) if isinstance(record, dict) else None
+            layout = Layout.model_validate(record, context={"units": registry.units}) if isinstance(record, dict) else None
         except ValidationError as exc:
             problems += [f"{origin}, table {name}, field {'.'.join(map(str, e['loc'])) or '(record)'}: {e['msg']}"
                          for e in exc.errors()]

@@ -37,8 +37,8 @@ Your own data for {policy}, kept apart from the project's reference analysis.
 
        qanalysis check --workspace {root}
        qanalysis build --workspace {root}
-       qanalysis report --workspace {root} --as-of 2021 --lang en
-       qanalysis notebooks --workspace {root} --as-of 2021 --lang en
+       qanalysis report --workspace {root} --as-of {as_of} --lang en
+       qanalysis notebooks --workspace {root} --as-of {as_of} --lang en
 
 `processed/` holds the built data ({layer}), `briefings/` the briefing packs, `runs/` the executed notebooks.
 """
@@ -95,5 +95,6 @@ def _fill(staging: Path, folder: Path, registry_file: Path, registry, reference:
     (staging / FILE).write_text(spec, encoding="utf-8")
     layer = (f"your values on top of the reference workspace {reference}; yours take precedence" if reference
              else "your values alone")
-    guide = GUIDE.format(id=_slug(folder.name), policy=registry.policy or "your policy", root=folder, layer=layer)
+    guide = GUIDE.format(id=_slug(folder.name), policy=registry.policy or "your policy", root=folder, layer=layer,
+                         as_of=registry.target_year - 1)
     (staging / "README.md").write_text(guide, encoding="utf-8")

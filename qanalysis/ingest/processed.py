@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import units
 from ..errors import InputError
 from ..registry import Registry
 from ..text import did_you_mean
+from ..units import BUILTIN, UnitError, UnitTable
 from .records import capped, read_records
 from .sheets import display_path
 from .tables import TIDY_COLUMNS
@@ -49,12 +49,14 @@ def _records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]
     return read_records(path, expected)
 
 
-def read_indicators(path: Path) -> pd.DataFrame:
+def read_indicators(path: Path, unit_table: UnitTable = BUILTIN) -> pd.DataFrame:
     """Read any tidy table in the contract format (`indicator,year,value,unit,source`), csv or xlsx, checked record
     by record.
 
     Used by `qanalysis assess --data`, so a hand-made file gets the same scrutiny as a built one: the contract
-    columns, whole years, finite numbers, known units, and no indicator-year twice; every bad record is named.
+    columns, whole years, finite numbers, known units, and no indicator-year twice; every bad record is named. Known
+    units are `unit_table`'s: pass the registry's (`registry.units`) when it declares units of its own, else a file
+    in 吨 is refused before `conform` could convert it.
     """
     problems: list[str] = []
     seen: dict[tuple[str, int], str] = {}
@@ -62,7 +64,7 @@ def read_indicators(path: Path) -> pd.DataFrame:
     places: list[str] = []
     for where, row in _records(path, TIDY_COLUMNS):
         record = {c: row.get(c, "").strip() for c in TIDY_COLUMNS}
-        problem = _tidy_problem(record)
+        problem = _tidy_problem(record, unit_table)
         if problem:
             problems.append(f"{where}: {problem}")
             continue
@@ -72,7 +74,7 @@ def read_indicators(path: Path) -> pd.DataFrame:
                             "value per indicator-year")
         seen.setdefault(key, where)
         records.append(dict(record, year=int(record["year"]), value=float(record["value"]),
-                            unit=units.parse(record["unit"]).symbol))
+                            unit=unit_table.parse(record["unit"]).symbol))
         places.append(where)
     if problems:
         raise InputError(capped(problems))
@@ -82,7 +84,7 @@ def read_indicators(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _tidy_problem(record: dict) -> str:
+def _tidy_problem(record: dict, unit_table: UnitTable) -> str:
     """What is wrong with one record of a tidy csv, in the analyst's words; "" when nothing is."""
     if not record["indicator"]:
         return "expected an indicator id, found a blank cell"
@@ -95,8 +97,8 @@ def _tidy_problem(record: dict) -> str:
     if not math.isfinite(value):
         return f'expected a finite number in value, found "{record["value"]}"'
     try:
-        units.parse(record["unit"])
-    except units.UnitError as exc:
+        unit_table.parse(record["unit"])
+    except UnitError as exc:
         return str(exc)
     return ""
 
@@ -104,7 +106,8 @@ def _tidy_problem(record: dict) -> str:
 def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """Express every value of a tidy frame in its indicator's registry unit, refusing ids the registry lacks.
 
-    `read_indicators` only checks that each unit is a known spelling; a hand-made csv may still hold 万元 where the
+    Units are the registry's (built-in plus declared). `read_indicators` only checks that each unit is a known
+    spelling; a hand-made csv may still hold 万元 where the
     registry says 亿元, or 万元 for a PM2.5 concentration. Assessing such a file unconverted would compare numbers
     10 000 times off, and dropping unknown ids would hide a typo, so both are errors naming the record: the file
     and csv line when the frame came from `read_indicators`, else its row number.
@@ -122,8 +125,8 @@ def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
             factors.append(np.nan)
             continue
         try:
-            factors.append(units.conversion_factor(unit, ind.unit))
-        except units.UnitError as exc:
+            factors.append(registry.units.conversion_factor(unit, ind.unit))
+        except UnitError as exc:
             problems.append(f'{record}: unit "{unit}" cannot be expressed in the registry unit "{ind.unit}" ({exc})')
             factors.append(np.nan)
     if problems:

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import column_index_from_string
 
-from .. import units
 from ..errors import InputError
 from ..registry import Registry
 from ..text import did_you_mean
+from ..units import UnitError
 from . import headers
 from .cells import cell_text, clean_label, label_key, parse_value, split_mark
 from .headers import Line, Problems, Skipped
@@ -128,8 +128,9 @@ def _resolve(t: _Table, line: Line, qualifier: str) -> tuple[str | None, str]:
         return None, "ignored"
     if line.code:
         return (line.code, "") if line.code in t.registry.indicators else (None, "unknown code")
-    labels = dict.fromkeys([line.label, label_key(units.unit_in_label(line.label)[0])])
-    quals = dict.fromkeys([qualifier, label_key(units.unit_in_label(qualifier)[0])] if qualifier else [])
+    in_label = t.registry.units.unit_in_label
+    labels = dict.fromkeys([line.label, label_key(in_label(line.label)[0])])
+    quals = dict.fromkeys([qualifier, label_key(in_label(qualifier)[0])] if qualifier else [])
     names = [f"{x}/{q}" for q in quals for x in labels] + list(labels)
     if any(name in t.ignore for name in names):
         return None, "ignored"
@@ -201,12 +202,13 @@ def _spec_cell(spec: UnitSpec | SourceSpec, r: int, c: int) -> tuple[int, int]:
 
 
 def _unit(t: _Table, line: Line, qualifier: str, r: int, c: int) -> str:
-    """The canonical unit of a value cell, or "" after recording why there is none."""
-    spec, grid = t.layout.unit, t.grid
+    """The canonical unit of a value cell, or "" after recording why there is none. Units are the registry's
+    (built-in plus declared), so a table in 吨 reads under a registry that declares 吨 and is refused under others."""
+    spec, grid, table = t.layout.unit, t.grid, t.registry.units
     if spec.fixed is not None:
-        return units.parse(spec.fixed).symbol
+        return table.parse(spec.fixed).symbol
     if spec.in_label:
-        found = [u for part in (line.label, qualifier) if part and (u := units.unit_in_label(part)[1])]
+        found = [u for part in (line.label, qualifier) if part and (u := table.unit_in_label(part)[1])]
         if not found:
             t.problems.append(f'{grid.where(*line.ref)}: expected a unit in the label, like 规上工业增加值(亿元), '
                               f'found "{line.raw_label}"')
@@ -217,8 +219,8 @@ def _unit(t: _Table, line: Line, qualifier: str, r: int, c: int) -> str:
         t.problems.append(f"{grid.where(*at)}: expected a unit (like 亿元 or %), found a blank cell")
         return ""
     try:
-        return units.parse(text).symbol
-    except units.UnitError as exc:
+        return table.parse(text).symbol
+    except UnitError as exc:
         t.problems.append(f"{grid.where(*at)}: {exc}")
         return ""
 

@@ -2,7 +2,9 @@
 
 `write_template` writes the bureau's own layout (one sheet per policy section plus 代理指标 for proxies; row 1 a
 title, row 2 how to fill it, row 3 `指标代码 | 指标名称 | 单位 | 来源 | 2013年 ... 2024年`, one row per indicator from
-row 4) and a 说明 sheet listing each indicator's unit, scope, bureau table and the target it serves.
+row 4) and a 说明 sheet listing each indicator's unit, scope, bureau table and the target it serves. The year columns
+are the registry's `data_years`: from its `data_from` to two years after its last target year (2013-2024 for the
+reference policy), so another policy's template asks for that policy's years.
 
 How `build` reads it back (the choice made here): the workbook carries its own layout records in a very hidden sheet
 `_qanalysis_layout` (A1 the marker, A2 the records as YAML). `qanalysis build` looks at every .xlsx in the raw folder
@@ -31,7 +33,6 @@ MARKER_SHEET = "_qanalysis_layout"
 MARKER = "qanalysis template v1"
 SECTION_SHEETS = {"二(一)": "产业", "二(二)": "产品服务工程", "二(三)": "生态环境"}
 PROXY_SHEET, OTHER_SHEET, NOTES_SHEET = "代理指标", "其他指标", "说明"
-YEARS = tuple(range(2013, 2025))
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 KEY_HEADER = ["指标代码", "指标名称", "单位", "来源"]
 NOTE = ("填写说明: 每行一个指标, 在年份列填写数值, 单位见C列 (可改为同类单位, 如万元/亿元, 读取时自动换算); 未公布的年份留空"
@@ -105,9 +106,12 @@ def _notes_sheet(book: Workbook, registry: Registry, sheets: dict[str, str]) -> 
         ws.column_dimensions[get_column_letter(col)].width = size
 
 
-def write_template(registry: Registry, out_path: Path, years: tuple[int, ...] = YEARS) -> Path:
-    """Write the fill-in workbook for every registered indicator; return its path. See the module docstring."""
+def write_template(registry: Registry, out_path: Path, years: tuple[int, ...] | None = None) -> Path:
+    """Write the fill-in workbook for every registered indicator; return its path. See the module docstring.
+
+    `years` defaults to the registry's `data_years`; give them only to ask for other years than the policy's."""
     out_path = Path(out_path)
+    years = tuple(registry.data_years) if years is None else tuple(years)
     if out_path.suffix.lower() != ".xlsx":
         raise InputError(f"{out_path}: expected a .xlsx file name for the template")
     sheets = _sheet_of(registry)

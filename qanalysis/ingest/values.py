@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import units
 from ..registry import Registry
+from ..units import UnitError
 from .headers import Problems
 
 
@@ -31,11 +31,11 @@ def check_values(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
 
     Converted values are rounded to 12 significant digits so that 12345 万元 is 1.2345 亿元, not 1.2345000000000002.
     """
-    problems = Problems()
+    problems, table = Problems(), registry.units
     rows = list(zip(frame["indicator"], frame["year"], frame["value"], frame["unit"], frame["where"]))
     kinds: dict[str, dict[str, tuple[str, str]]] = {}
     for indicator, _, _, unit, where in rows:
-        kinds.setdefault(indicator, {}).setdefault(units.parse(unit).dimension, (unit, where))
+        kinds.setdefault(indicator, {}).setdefault(table.parse(unit).dimension, (unit, where))
     for indicator, seen in sorted(kinds.items()):
         if len(seen) > 1:
             (a, wa), (b, wb) = list(seen.values())[:2]
@@ -47,8 +47,8 @@ def check_values(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
         if len(kinds[indicator]) > 1:
             continue
         try:
-            values.append(float(f"{value * units.conversion_factor(unit, spec.unit):.12g}"))
-        except units.UnitError as exc:
+            values.append(float(f"{value * table.conversion_factor(unit, spec.unit):.12g}"))
+        except UnitError as exc:
             problems.append(f'{where}: unit "{unit}" does not fit indicator {indicator}, measured in "{spec.unit}" ({exc})')
             continue
         expected = _expectation(spec.scale, values[-1])

@@ -39,8 +39,11 @@ def explore_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: 
     return fan_chart(outlook, lang=lang), outlook.row
 
 
-def widget(registry: Registry, data: pd.DataFrame, as_of: int = 2021, lang: Lang | str = Lang.ZH) -> Any:
-    """Controls (target, as-of year, model, what-if value) that redraw the fan chart and the reason."""
+def widget(registry: Registry, data: pd.DataFrame, as_of: int | None = None, lang: Lang | str = Lang.ZH) -> Any:
+    """Controls (target, as-of year, model, what-if value) that redraw the fan chart and the reason.
+
+    The as-of slider runs over the registry's years, from `data_from` (the first year asked for) to the last target
+    year; it starts at `as_of`, by default the year before the last target year (the last outlook before the end)."""
     import ipywidgets as w
     from IPython.display import display
 
@@ -48,7 +51,8 @@ def widget(registry: Registry, data: pd.DataFrame, as_of: int = 2021, lang: Lang
     target = w.Dropdown(options=[(f"{t.id} {name(t, lang)}", t.id) for t in registry.targets],
                         value="e_pm25" if any(t.id == "e_pm25" for t in registry.targets) else registry.targets[0].id,
                         description="target")
-    year = w.IntSlider(value=as_of, min=2015, max=2022, description="as of")
+    start = registry.target_year - 1 if as_of is None else as_of
+    year = w.IntSlider(value=start, min=registry.data_from, max=registry.target_year, description="as of")
     model = w.Dropdown(options=[AUTO, *candidate_names()], value=AUTO, description="model")
     use_what_if = w.Checkbox(value=False, description="what-if next year")
     value = w.FloatText(value=0.0, description="value")

@@ -41,7 +41,7 @@ _TEXT: dict[Lang, dict[str, str]] = {
            "no_data": "暂无公开数据", "needs": "所需数据: ", "year": "年份", "cum": "累计新增 (自{}年)",
            "annual": "当年新增", "growth": "年增速 (%)", "window": "{}–{}年均", "none": "未注明",
            "p_axis": "达成概率 P(达成)", "n_values": "已获得数值的年份", "as_of_years": "评估时点 (截至年份)",
-           "reliability": "可靠性图", "bins": "按状态区间分组: 0–10–33–66–90–100%", "pred": "预测概率", "freq": "实际达成比例", "scorecard": "2022年目标达成可能性",
+           "reliability": "可靠性图", "bins": "按状态区间分组: 0–10–33–66–90–100%", "pred": "预测概率", "freq": "实际达成比例", "scorecard": "{years}年目标达成可能性",
            "coverage": "各目标的公开数据覆盖", "with_value": "个目标至少有一个公开数值", "vintage": "各时点评估的达成概率", "assessment": "qanalysis 评估"},
     Lang.EN: {"source": "Source: ", "note": "Note: ", "targets": "Targets: ", "history": "Observed", "forecast": "Forecast", "band80": "80% interval",
            "band95": "95% interval", "target": "Target", "required": "Path needed to meet it", "as_of": "as of",
@@ -50,7 +50,7 @@ _TEXT: dict[Lang, dict[str, str]] = {
            "growth": "Annual growth (%)", "window": "{}–{} average", "none": "not given", "p_axis": "P(meet)",
            "n_values": "Years with a published value", "as_of_years": "Assessed as of", "reliability": "Reliability",
            "bins": "Grouped by the status bands: 0–10–33–66–90–100%",
-           "pred": "Forecast probability", "freq": "Observed frequency", "scorecard": "Will the 2022 targets be met?",
+           "pred": "Forecast probability", "freq": "Observed frequency", "scorecard": "Will the {years} targets be met?",
            "coverage": "Published data per target",
              "with_value": "targets with at least one published value", "vintage": "P(meet) by vintage", "assessment": "qanalysis assessment"},
 }
@@ -61,6 +61,14 @@ _LABEL = {Lang.ZH: 42, Lang.EN: 36}  # longest row label, in display units, on t
 def t(lang: Lang | str, key: str) -> str:
     """A chart word in the chosen language."""
     return _TEXT[as_lang(lang)][key]
+
+
+def scorecard_title(target_years: Sequence[int], lang: Lang | str) -> str:
+    """"2022年目标达成可能性" / "Will the 2022 targets be met?": the target years come from the registry's targets,
+    never from the code, so another policy's scorecard names its own years ("2025", "2022、2025", "2022 and 2025")."""
+    years = sorted(set(int(y) for y in target_years))
+    zh, en = "、".join(map(str, years)), " and ".join(", ".join(map(str, years)).rsplit(", ", 1))
+    return t(lang, "scorecard").format(years=zh if as_lang(lang) == Lang.ZH else en)
 
 
 def status_label(status: str, lang: Lang | str) -> str:

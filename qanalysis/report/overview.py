@@ -18,7 +18,7 @@ from ..assessment.status import EDGES, LIKELIHOOD, OBSERVED, Status, status_word
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import pct, shorten
-from .labels import _LABEL, name, status_label, t
+from .labels import _LABEL, name, scorecard_title, status_label, t
 from .style import ACCENT, INK, MUTED, STATUS_COLOURS, new_figure, styled, unit_title, year_axis
 
 
@@ -45,7 +45,7 @@ def scorecard_chart(assessment: pd.DataFrame, registry: Registry, lang: Lang | s
             labels.append((pos, tg))
             pos += 1.0
     height = max(4.5, 1.6 + 0.26 * pos)
-    title = f"{t(lang, 'scorecard')} ({t(lang, 'as_of')} {as_of})"
+    title = f"{scorecard_title([tg.target_year for tg in order], lang)} ({t(lang, 'as_of')} {as_of})"
     counts = rows["status"].value_counts()
     sub = " · ".join(f"{status_label(s, lang)} {counts[s]}" for s in STATUS_COLOURS if s in counts)
     fig, ax = new_figure(title, sub, sources or [t(lang, "assessment")], lang, size=(9, height), left=0.38)
@@ -79,14 +79,17 @@ def scorecard_chart(assessment: pd.DataFrame, registry: Registry, lang: Lang | s
 @styled
 def coverage_chart(coverage: pd.DataFrame, lang: Lang | str = Lang.ZH, registry: Registry | None = None,
                    sources: Sequence[str] | None = None,
-                   as_of: int | None = None, years: range = range(2013, 2025)) -> Figure:
+                   as_of: int | None = None, years: Iterable[int] | None = None) -> Figure:
     """A dot matrix, targets by year: where a published value of the target's own indicator exists.
 
     Thin data is the main limit of this study, so it gets its own chart. `coverage` is data/processed/
     coverage_targets.csv (target, years as "2013, 2018-2021") or a long frame (target, year). With `as_of`, a rule
-    marks the vintage: values right of it exist now but were not used.
+    marks the vintage: values right of it exist now but were not used. The columns are `years` plus every year with
+    a value; by default the registry's `data_years` (the years the template asks for), else only the years found.
     """
     have = coverage_years(coverage)
+    if years is None:
+        years = registry.data_years if registry is not None and registry.info is not None else ()
     ids = [tg.id for tg in registry.targets] if registry is not None else sorted(have)
     names = {tg.id: name(tg, lang) for tg in registry.targets} if registry is not None else {}
     shown = sorted(set(years) | {y for ys in have.values() for y in ys})

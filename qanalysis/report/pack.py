@@ -34,8 +34,6 @@ from .labels import t
 from .style import save
 from .summary import write_summary
 
-VINTAGE_FROM = 2018  # the policy's launch year: vintages run from it to the briefing's as-of year
-
 
 @dataclass(frozen=True)
 class Inputs:
@@ -55,7 +53,7 @@ def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
     conflicts.csv; None when the folder has none): what a briefing or a notebook starts from."""
     data_path = Path(data_path)
     registry = load_registry(registry_path)
-    return Inputs(registry, conform(read_indicators(data_path), registry), data_path,
+    return Inputs(registry, conform(read_indicators(data_path, registry.units), registry), data_path,
                   _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
                   _read_csv(data_path.parent / "conflicts.csv"))
 
@@ -68,7 +66,7 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED 
 
     lang = as_lang(lang)
     now = assess.assess_vintage(registry, data, as_of, seed=seed)
-    years = range(min(VINTAGE_FROM, as_of), as_of + 1)
+    years = vintage_years(registry, as_of)
     vintage = assess.vintage_matrix(assess.assess_vintages(registry, data, years, seed=seed, known=[now]))
     table = now.table()
 
@@ -78,6 +76,12 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED 
                                    inputs.sources, inputs.conflicts))
     written += write_summary(out_dir, registry, table, as_of, lang, inputs.conflicts)
     return written
+
+
+def vintage_years(registry: Registry, as_of: int) -> range:
+    """The vintages a briefing shows: from the policy's launch year (the registry's `launch_year`) to `as_of`, so the
+    heat map tells how the outlook moved since launch; a briefing as of an earlier year shows that year alone."""
+    return range(min(registry.launch_year, as_of), as_of + 1)
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
