@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -38,6 +37,7 @@ from pydantic import (
 from . import settings
 from .errors import InputError
 from .units import BUILTIN, Unit, UnitError, UnitTable
+from .yamlfile import load_yaml
 
 
 class Kind(StrEnum):
@@ -363,12 +363,7 @@ def _parse_info(path: Path, doc: dict) -> tuple[RegistryInfo, UnitTable]:
 def load_registry(path: Path | str = settings.REGISTRY) -> Registry:
     """Load and cross-check a registry file; raise InputError naming the file, the record and the field."""
     path = Path(path)
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise InputError(f"{path}: registry file not found") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from None
+    doc = load_yaml(path, "registry file")
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a mapping with a `registry:` block and `targets:` and `indicators:` lists")
     unknown = set(doc) - {"registry", "targets", "indicators"}

@@ -25,11 +25,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import settings
 from .errors import InputError
+from .yamlfile import load_yaml
 
 ENV = "QANALYSIS_WORKSPACE"
 FILE = "workspace.yaml"
@@ -91,10 +91,7 @@ def load_workspace(folder: Path | str) -> Workspace:
         raise InputError(f"{root}: workspace folder not found; expected a folder made by `qanalysis init {root}`")
     if not path.is_file():
         raise InputError(f"{path}: not found; expected a workspace folder made by `qanalysis init`")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from None
+    doc = load_yaml(path, "workspace file")
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a mapping with id, registry and reference")
     try:

@@ -61,17 +61,19 @@ def load_yaml_text(text: str, shown: str) -> Any:
         raise InputError(f"{shown}: not valid YAML ({exc})") from None
 
 
-def load_yaml(path: Path) -> Any:
-    """Read and parse a YAML file strictly: a regular file, UTF-8, at most MAX_BYTES; InputError otherwise."""
+def load_yaml(path: Path, what: str = "file", shown: str | None = None) -> Any:
+    """Read and parse a YAML file strictly: a regular file, UTF-8, at most MAX_BYTES; InputError otherwise, naming
+    the file as `shown` (default: the path) and calling it `what` ("registry file") when it is missing."""
     path = Path(path)
+    shown = shown or str(path)
     if not path.exists():
-        raise InputError(f"{path}: file not found")
+        raise InputError(f"{shown}: {what} not found")
     if not path.is_file():
-        raise InputError(f"{path}: expected a YAML file, found a folder or a device")
+        raise InputError(f"{shown}: expected a YAML file, found a folder or a device")
     if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{path}: refused: larger than {MAX_BYTES // 2**20} MB; expected a small YAML file")
+        raise InputError(f"{shown}: refused: larger than {MAX_BYTES // 2**20} MB; expected a small YAML file")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (undecodable byte at offset {exc.start}); save it as UTF-8") from None
-    return load_yaml_text(text, str(path))
+        raise InputError(f"{shown}: not UTF-8 text (undecodable byte at offset {exc.start}); save it as UTF-8") from None
+    return load_yaml_text(text, shown)

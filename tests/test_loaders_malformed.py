@@ -332,7 +332,7 @@ def test_incoherent_layout_records(toy_registry, changes, expected):
 def test_layouts_file_not_yaml_or_wrong_shape(raw_dir, toy_registry):
     path = raw_dir / "layouts.yaml"
     path.write_text("tables: [\n", encoding="utf-8")
-    _raises(lambda: layouts.load_layouts(path, toy_registry, SOURCE_IDS), "layouts.yaml: not valid UTF-8 YAML")
+    _raises(lambda: layouts.load_layouts(path, toy_registry, SOURCE_IDS), "layouts.yaml: not valid YAML")
     path.write_text(yaml.safe_dump({"table": []}), encoding="utf-8")
     _raises(lambda: layouts.load_layouts(path, toy_registry, SOURCE_IDS), "expected a mapping with one key, `tables:`")
 

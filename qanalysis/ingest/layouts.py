@@ -92,7 +92,6 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
-import yaml
 from openpyxl.utils import column_index_from_string
 from pydantic import (
     BaseModel,
@@ -108,6 +107,7 @@ from pydantic import (
 from ..errors import InputError
 from ..registry import Registry
 from ..units import BUILTIN
+from ..yamlfile import load_yaml
 from .sheets import display_path
 
 Letter = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
@@ -212,12 +212,7 @@ class Layout(_Record):
 def load_layouts(path: Path, registry: Registry, source_ids: set[str]) -> list[Layout]:
     """Read layouts.yaml (`tables:` list) and check every record against the registry and the sources table."""
     shown = display_path(path)
-    try:
-        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise InputError(f"{shown}: layouts file not found; expected a `tables:` list of layout records") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{shown}: not valid UTF-8 YAML ({exc})") from None
+    doc = load_yaml(Path(path), "layouts file", shown)
     if not isinstance(doc, dict) or set(doc) != {"tables"} or not isinstance(doc["tables"], list):
         raise InputError(f"{shown}: expected a mapping with one key, `tables:`, holding a list of layout records")
     return parse_layouts(doc["tables"], shown, registry, source_ids)

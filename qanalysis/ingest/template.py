@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from ..errors import InputError
 from ..outputs import save_workbook
 from ..registry import Indicator, Registry
+from ..yamlfile import load_yaml_text
 from .sheets import read_grid, sheet_names
 
 MARKER_SHEET = "_qanalysis_layout"
@@ -129,10 +130,7 @@ def write_template(registry: Registry, out_path: Path, years: tuple[int, ...] | 
 
 
 def _marker_records(grid, rel: str) -> list[dict]:
-    try:
-        records = yaml.safe_load(str(grid.get(1, 0)))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{grid.where(1, 0)}: the template's layout records are not valid YAML ({exc})") from None
+    records = load_yaml_text(str(grid.get(1, 0)), f"{grid.where(1, 0)} (the template's layout records)")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError(f"{grid.where(1, 0)}: expected the template's layout records (a YAML list of mappings)")
     return [{"id": f"{rel}#{r.get('sheet')}", "file": rel, **r} for r in records]
