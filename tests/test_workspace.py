@@ -126,3 +126,28 @@ def test_a_source_id_the_reference_uses_is_refused(filled, capsys):
     (filled.raw / "sources.csv").write_text(BUREAU_SOURCES.replace("B01,", "S01,"), encoding="utf-8")
     assert main(["check", "--workspace", str(filled.root)]) == 2
     assert 'source id "S01" is already used by the reference data' in capsys.readouterr().err
+
+
+def test_another_policy_runs_from_init_to_report_with_no_code_change(tmp_path, capsys):
+    """The fictional demo registry (targets for 2025, its own 吨/万吨) through the analyst's commands."""
+    registry = settings.ROOT / "tests" / "fixtures" / "demo-2021" / "registry.yaml"
+    root = tmp_path / "demo"
+    assert main(["init", str(root), "--targets", str(registry)]) == 0
+    ws = current(root)
+    assert ws.reference_id is None  # another policy stands alone
+    header = [c.value for c in openpyxl.load_workbook(root / TEMPLATE).worksheets[0][3]]
+    assert header[4] == "2016年" and header[-1] == "2027年"  # data_from .. last target year + 2
+    fill_template(root / TEMPLATE, {
+        "air_pm25": ("微克/立方米", "D1", {2016: 45, 2017: 42, 2018: 40, 2019: 37, 2020: 34, 2021: 33}),
+        "waste_reuse": ("吨", "D1", {2017: 3_900_000, 2018: 4_000_000, 2019: 4_100_000, 2020: 4_150_000,
+                                    2021: 4_260_000}),
+    })
+    (ws.raw / "sources.csv").write_text("id,title,publisher,address,accessed,quote,note\n"
+                                        "D1,测试用报表,示例市统计局,,,,synthetic test source\n", encoding="utf-8")
+    for command in (["check"], ["build"], ["report", "--as-of", "2021"]):
+        assert main([*command, "--workspace", str(root)]) == 0
+    data = pd.read_csv(ws.indicators).set_index(["indicator", "year"])
+    assert data.loc[("waste_reuse", 2021), "value"] == pytest.approx(426.0)  # 吨 read into the registry's 万吨
+    assert data.loc[("waste_reuse", 2021), "unit"] == "万吨"
+    summary = (ws.briefings / "briefing-2021-zh" / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# 2025年量化目标评估 (截至 2021 年)") and "2022" not in summary
