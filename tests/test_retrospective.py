@@ -119,6 +119,9 @@ def test_baselines_score_the_targets_own_measures_against_three_references(case)
         wrong = (made["ratio_call"] != made["outcome"]).mean()  # a 0/1 call's Brier score is its error rate
         assert scores.loc[year, "brier_ratio"] == pytest.approx(wrong, abs=1e-12)
         assert scores.loc[year, "right_ratio"] == (made["ratio_call"] == made["outcome"]).sum()
+    by_section = retrospective.baseline_scores(table, by="section")
+    assert set(by_section["section"]) == {"二(一)", "二(三)"}  # ind_new_product_rate, e_pm25
+    assert by_section.groupby("as_of")["targets"].sum().equals(scores["targets"])
 
 
 def test_baselines_reuse_vintages_already_assessed(case):

@@ -85,7 +85,7 @@ def scores(retro: pd.DataFrame) -> pd.DataFrame:
 
 # --- baselines ----------------------------------------------------------------------------------------------------
 
-BASELINE_COLUMNS = ["target", "as_of", "outcome", "p_meet", "call", "p_drift", "drift_call", "eurostat_category",
+BASELINE_COLUMNS = ["target", "section", "as_of", "outcome", "p_meet", "call", "p_drift", "drift_call", "eurostat_category",
                     "ratio_call", "p_base"]
 RATIO_MET = ("on track", "target achieved")  # the Eurostat / Open SDG categories that call the target met
 RATIO_MISSED = ("acceleration needed", "limited progress", "deterioration", "target not achieved")
@@ -123,8 +123,8 @@ def ratio_call(category: str) -> str | None:
 
 def baselines(registry: Registry, data: pd.DataFrame, as_of_years: Iterable[int] | None = None, seed: int = 0,
               vintages: Iterable[Vintage] = ()) -> pd.DataFrame:
-    """One row per target with a known outcome and vintage (the targets' own measures; proxies are left out): the
-    suite's P(meet) and call, the drift baseline's P and call (the same thresholds), the Eurostat / Open SDG category
+    """One row per target with a known outcome and vintage (the targets' own measures; proxies are left out): its
+    section (the first word, as in Registry.table), the suite's P(meet) and call, the drift baseline's P and call (the same thresholds), the Eurostat / Open SDG category
     and its call, and the base rate: the share of those targets met, the same probability for every row.
 
     `as_of_years` defaults as in `retrospective`; `vintages` already assessed are reused."""
@@ -139,7 +139,7 @@ def baselines(registry: Registry, data: pd.DataFrame, as_of_years: Iterable[int]
                 continue
             p_drift = drift_probability(o.target, o.history)
             category = str(o.row["eurostat_category"])
-            rows.append({"target": o.target.id, "as_of": vintage.as_of, "outcome": known[o.target.id],
+            rows.append({"target": o.target.id, "section": o.target.section.split()[0], "as_of": vintage.as_of, "outcome": known[o.target.id],
                          "p_meet": float(o.row["p_meet"]), "call": _call(float(o.row["p_meet"])),
                          "p_drift": p_drift, "drift_call": _call(p_drift), "eurostat_category": category,
                          "ratio_call": ratio_call(category)})
@@ -154,22 +154,24 @@ def _brier(p: pd.Series, hit: pd.Series) -> float:
     return float(((p[ok] - hit[ok]) ** 2).mean()) if ok.any() else float("nan")
 
 
-def baseline_scores(table: pd.DataFrame) -> pd.DataFrame:
-    """Per vintage: targets scored, the Brier score of the suite's P(meet), of the drift baseline's P, of the ratio
+def baseline_scores(table: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per vintage (and per value of the column `by`, e.g. "section", when given): targets scored, the Brier score of the suite's P(meet), of the drift baseline's P, of the ratio
     call read as a probability of 1 (met) or 0 (missed), and of the base rate; and for the suite, the drift baseline
     and the ratio: calls made and calls right. Unrounded: round for display. A Brier score counts only the rows
     with that probability (every row, for a registry whose targets all have enough history)."""
     rows = []
-    for year, g in table.groupby("as_of", sort=True):
+    keys = ["as_of"] if by is None else ["as_of", by]
+    for key, g in table.groupby(keys, sort=True):
         hit = (g["outcome"] == Status.MET.value).astype(float)
         ratio_p = g["ratio_call"].map({Status.MET.value: 1.0, Status.MISSED.value: 0.0})
-        row = {"as_of": int(year), "targets": len(g), "met": int(hit.sum()), "brier_suite": _brier(g["p_meet"], hit),
+        row = {**dict(zip(keys, key)), "targets": len(g), "met": int(hit.sum()), "brier_suite": _brier(g["p_meet"], hit),
                "brier_drift": _brier(g["p_drift"], hit), "brier_ratio": _brier(ratio_p, hit),
                "brier_base": _brier(g["p_base"], hit)}
         for name, column in (("suite", "call"), ("drift", "drift_call"), ("ratio", "ratio_call")):
             made = g[g[column].notna()]
             row[f"calls_{name}"], row[f"right_{name}"] = len(made), int((made[column] == made["outcome"]).sum())
+        row["as_of"] = int(row["as_of"])
         rows.append(row)
-    columns = ["as_of", "targets", "met", "brier_suite", "brier_drift", "brier_ratio", "brier_base", "calls_suite",
+    columns = [*keys, "targets", "met", "brier_suite", "brier_drift", "brier_ratio", "brier_base", "calls_suite",
                "right_suite", "calls_drift", "right_drift", "calls_ratio", "right_ratio"]
     return pd.DataFrame(rows, columns=columns)
