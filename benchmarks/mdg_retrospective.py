@@ -34,14 +34,15 @@ from qanalysis.workspace import load_workspace  # noqa: E402
 
 SECTION = "mdg-retrospective"
 WORKSPACE = settings.ROOT / "examples" / "mdg"
-VINTAGES = (2000, 2005, 2010, 2014)  # the launch, then every five years, and the year before the target year
 SEED = 0
 
 
-def compute(vintages: tuple[int, ...] = VINTAGES, seed: int = SEED):
-    """The baseline table and its scores (overall and by goal), and the seconds the assessment took."""
+def compute(seed: int = SEED):
+    """The baseline table and its scores (overall and by goal), and the seconds the assessment took. The vintages
+    are the retrospective's default ones (retrospective.vintage_years): 2000, 2005, 2010 and 2014."""
     ws = load_workspace(WORKSPACE)
     inputs = load_inputs(ws.indicators, ws.registry)
+    vintages = retrospective.vintage_years(inputs.registry)
     start = time.perf_counter()
     assessed = assess_vintages(inputs.registry, inputs.data, vintages, seed)
     table = retrospective.baselines(inputs.registry, inputs.data, vintages, seed, vintages=assessed)

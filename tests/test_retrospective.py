@@ -131,3 +131,22 @@ def test_baselines_reuse_vintages_already_assessed(case):
         retrospective.baselines(*case, (2018, 2020)))
     assert retrospective.retrospective(*case, (2018, 2020), vintages=vintages).equals(
         retrospective.retrospective(*case, (2018, 2020)))
+
+
+def test_vintage_years_run_from_the_launch_to_the_year_before_the_target_year(case):
+    registry, _ = case
+    assert retrospective.vintage_years(registry) == [2018, 2021]
+    assert retrospective.vintage_years(registry, step=1) == [2018, 2019, 2020, 2021]
+    mdg = registry.model_copy(update={"info": registry.info.model_copy(update={"launch_year": 2000,
+                                                                                "target_years": (2015,)})})
+    assert retrospective.vintage_years(mdg) == [2000, 2005, 2010, 2014]
+
+
+def test_screen_tables_of_the_baselines(case):
+    from qanalysis.report import tables
+    table = retrospective.baselines(*case, as_of_years=(2018, 2020))
+    shown = tables.baseline_scores(retrospective.baseline_scores(table))
+    assert list(shown.columns[:3]) == ["as_of", "targets", "met"]
+    assert all(isinstance(x, str) and x.count("/") == 1 for x in shown["right/calls suite"])
+    wrong = tables.wrong_calls(table.assign(call="met"), case[0], 2020)  # every call "met": the missed one is wrong
+    assert list(wrong["target"]) == ["ind_new_product_rate"] and list(wrong["outcome"]) == ["missed"]

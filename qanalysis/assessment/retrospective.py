@@ -36,6 +36,14 @@ def _verdicts(vintage: Vintage) -> pd.DataFrame:
     return pd.concat([own, proxies], ignore_index=True)[["target", "subject", "proxy", "p_meet", "status"]]
 
 
+def vintage_years(registry: Registry, step: int = 5) -> list[int]:
+    """The vintages a retrospective reports by default: the launch year, every `step` years after it, and the last
+    year before the last target year (the latest outlook that is still a call): 2000, 2005, 2010, 2014 for a 2000
+    launch and 2015 targets; 2018, 2021 for a 2018 launch and 2022 targets."""
+    last = registry.target_year - 1
+    return sorted({*range(registry.launch_year, last, step), last}) if registry.launch_year <= last else []
+
+
 def outcomes(registry: Registry, data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """`met` / `missed` per subject where the target year is published; subjects without an outcome are left out."""
     final_year = max(t.target_year for t in registry.targets)
