@@ -273,8 +273,8 @@ SOURCES = [
              "round (November 2015), back-estimates made in 2015, not what was known in 2000. Cross-checked against "
              "WHO GHO (S05). Licence: none stated in the repository; the World Bank publishes WDI under CC BY 4.0."},
     {"id": "S03",
-     "title": "Only nine countries meet U.N. goal to cut maternal deaths (Thomson Reuters Foundation, 12 Nov 2015), on "
-              "Trends in Maternal Mortality: 1990 to 2015",
+     "title": "News report of the Thomson Reuters Foundation (Bangkok, 12 Nov 2015) on the UN report Trends in Maternal "
+              "Mortality: 1990 to 2015",
      "publisher": "Thomson Reuters Foundation (reporting the UN MMEIG report of WHO, UNICEF, UNFPA, World Bank Group "
                   "and UN Population Division)",
      "address": "http://in.reuters.com/article/health-women-mortality-idINL8N1372RB20151112",
