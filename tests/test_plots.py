@@ -359,3 +359,18 @@ def test_scorecard_and_coverage_charts_take_their_years_from_the_registry():
     bare = Registry(targets=REGISTRY.targets, indicators=REGISTRY.indicators)  # no `registry:` block: no years to add
     fig = overview.coverage_chart(coverage, "zh", bare)
     assert list(by_gid(fig, "empty:e_pm25")[0].get_xdata()) == [2018, 2019, 2020]
+
+
+def test_as_of_label_stays_on_the_chart_near_its_right_edge():
+    """A long history (1990-2014) puts the as-of line near the right edge: the label moves to its left."""
+    from qanalysis import settings
+    from qanalysis.assessment.assess import outlook_for
+    registry = load_registry(settings.ROOT / "examples" / "mdg" / "registry.yaml")
+    data = pd.DataFrame({"indicator": "u5mr_bgd", "year": range(1990, 2015), "value": np.linspace(144, 40, 25),
+                         "unit": "‰", "source": "S01"})
+    labels = {}
+    for as_of in (2000, 2014):
+        fig = fanchart.fan_chart(outlook_for(registry, data, "mdg4a_bgd", as_of), "en")
+        (label,) = by_gid(fig, "as_of_label")
+        labels[as_of] = label.get_ha()
+    assert labels == {2000: "left", 2014: "right"}
