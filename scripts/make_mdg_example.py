@@ -239,7 +239,7 @@ SOURCES = [
     {"id": "S01",
      "title": "Child Mortality Estimates: under-five mortality rate, infant mortality rate, neonatal mortality rate and "
               "number of deaths (RatesDeaths_AllIndicators.xlsx, UN IGME estimates generated in 2015)",
-     "publisher": "United Nations Inter-agency Group for Child Mortality Estimation (UN IGME: UNICEF, WHO, World Bank "
+     "publisher": "UN IGME (United Nations Inter-agency Group for Child Mortality Estimation: UNICEF, WHO, World Bank "
                   "Group, UN DESA Population Division), childmortality.org",
      "address": "https://github.com/open-numbers/ddf--igme--cme/blob/af30353a75c4154fe06f8a199c6ddfb29a337446/etl/"
                 "source/RatesDeaths_AllIndicators.xlsx",
@@ -256,7 +256,7 @@ SOURCES = [
      "title": "Maternal Mortality Ratio - Gapminder (2010) and World Bank (2015), Our World in Data dataset (1990-2015 "
               "values: World Bank WDI SH.STA.MMRT from WHO, UNICEF, UNFPA, World Bank Group and UN Population "
               "Division, Trends in Maternal Mortality: 1990 to 2015)",
-     "publisher": "WHO, UNICEF, UNFPA, World Bank Group and UN Population Division (UN MMEIG), via the World Bank "
+     "publisher": "UN MMEIG (WHO, UNICEF, UNFPA, World Bank Group and UN Population Division), via the World Bank "
                   "(WDI) and Our World in Data",
      "address": "https://github.com/owid/owid-datasets/blob/aa28b51ba75f2806319e786dbf0d18475f2554c0/datasets/"
                 "Maternal%20Mortality%20Ratio%20-%20Gapminder%20(2010)%20and%20World%20Bank%20(2015)/"
