@@ -233,6 +233,18 @@ def test_vintage_heatmap_prints_p_meet():
     assert cells == ["7%", "—", "61%", "83%"] or cells == ["61%", "83%", "7%", "—"]
 
 
+def test_vintage_heatmap_widens_with_many_vintages_instead_of_overprinting():
+    years = range(2000, 2015)  # 15 vintages, as for a 2000 launch and 2015 targets
+    vintage = pd.DataFrame({"target": "e_pm25", "as_of": list(years), "p_meet": 0.995})
+    fig = overview.vintage_heatmap(vintage, REGISTRY, "en")
+    width = fig.get_size_inches()[0]
+    (ax,) = fig.axes
+    assert width > 8 and ax.get_position().width * width / len(years) >= 0.55  # room for ">99%" in every cell
+    assert ax.get_position().x0 * width == pytest.approx(overview.HEAT_LABELS)  # the label column keeps its width
+    few = pd.DataFrame({"target": "e_pm25", "as_of": [2018, 2019], "p_meet": 0.5})
+    assert overview.vintage_heatmap(few, REGISTRY, "en").get_size_inches()[0] == 8  # up to 7 vintages: as before
+
+
 def test_reliability_chart_reports_brier_and_bins():
     fig = overview.reliability_chart([0.9, 0.2, 0.6, 0.3, 0.05], [1, 0, 0, 1, 0], "en")
     title = next(t for t in fig.texts if t.get_gid() == "title").get_text()
@@ -347,3 +359,18 @@ def test_scorecard_and_coverage_charts_take_their_years_from_the_registry():
     bare = Registry(targets=REGISTRY.targets, indicators=REGISTRY.indicators)  # no `registry:` block: no years to add
     fig = overview.coverage_chart(coverage, "zh", bare)
     assert list(by_gid(fig, "empty:e_pm25")[0].get_xdata()) == [2018, 2019, 2020]
+
+
+def test_as_of_label_stays_on_the_chart_near_its_right_edge():
+    """A long history (1990-2014) puts the as-of line near the right edge: the label moves to its left."""
+    from qanalysis import settings
+    from qanalysis.assessment.assess import outlook_for
+    registry = load_registry(settings.ROOT / "examples" / "mdg" / "registry.yaml")
+    data = pd.DataFrame({"indicator": "u5mr_bgd", "year": range(1990, 2015), "value": np.linspace(144, 40, 25),
+                         "unit": "‰", "source": "S01"})
+    labels = {}
+    for as_of in (2000, 2014):
+        fig = fanchart.fan_chart(outlook_for(registry, data, "mdg4a_bgd", as_of), "en")
+        (label,) = by_gid(fig, "as_of_label")
+        labels[as_of] = label.get_ha()
+    assert labels == {2000: "left", 2014: "right"}

@@ -62,3 +62,91 @@ def test_default_vintages_run_from_the_launch_year_to_the_year_before_the_target
     assert (registry.launch_year, registry.target_year) == (2018, 2022)
     assert sorted(set(retro["as_of"])) == [2018, 2019, 2020, 2021]
     assert retro.equals(retrospective.retrospective(*case, as_of_years=range(2018, 2022)))
+
+
+# --- the baselines beside the suite: drift, the Eurostat ratio call, the base rate ----------------------------------
+
+def _level(op="<=", value=5.0, target_year=2010):
+    from qanalysis.registry import Target
+    return Target(id="t", section="s", name_zh="t", name_en="t", indicator="t", kind="level", op=op, value=value,
+                  unit="%", target_year=target_year, window_start=None, clause="c")
+
+
+def test_drift_probability_is_the_gaussian_random_walk_with_drift():
+    from scipy.stats import norm
+    history = pd.Series([10.0, 9.0, 8.5, 7.0, 6.0], index=pd.Index(range(2000, 2005), name="year"))
+    slope = (6.0 - 10.0) / 4
+    sigma = np.sqrt(np.sum((np.diff(history.to_numpy()) - slope) ** 2) / 3)
+    h = 6  # 2004 -> 2010
+    mean, sd = 6.0 + slope * h, sigma * np.sqrt(h * (1 + h / 4))
+    p = retrospective.drift_probability(_level("<=", 5.0), history)
+    assert p == pytest.approx(norm.cdf((5.0 - mean) / sd), rel=1e-12)
+    assert retrospective.drift_probability(_level(">=", 5.0), history) == pytest.approx(1 - p, rel=1e-12)
+
+
+def test_drift_probability_without_noise_or_history_or_horizon():
+    line = pd.Series([10.0, 9.0, 8.0], index=pd.Index([2000, 2001, 2002], name="year"))  # sigma 0: the line decides
+    assert retrospective.drift_probability(_level("<=", 3.0), line) == 1.0  # 8 - 8 = 0 by 2010
+    assert retrospective.drift_probability(_level(">=", 3.0), line) == 0.0
+    assert np.isnan(retrospective.drift_probability(_level(), line.iloc[:2]))  # two values: no sigma
+    assert np.isnan(retrospective.drift_probability(_level(target_year=2002), line))  # the target year is visible
+    windowed = _level().model_copy(update={"kind": "avg_growth", "window_start": 2003})
+    assert np.isnan(retrospective.drift_probability(windowed, line))  # level targets only
+
+
+@pytest.mark.parametrize("category, call", [("on track", "met"), ("target achieved", "met"),
+                                            ("acceleration needed", "missed"), ("limited progress", "missed"),
+                                            ("deterioration", "missed"), ("target not achieved", "missed"),
+                                            ("not computable", None), ("insufficient data", None)])
+def test_ratio_category_as_a_call(category, call):
+    assert retrospective.ratio_call(category) == call
+
+
+def test_baselines_score_the_targets_own_measures_against_three_references(case):
+    table = retrospective.baselines(*case, as_of_years=(2018, 2020))
+    assert list(table.columns) == retrospective.BASELINE_COLUMNS
+    assert sorted(set(table["target"])) == ["e_pm25", "ind_new_product_rate"]  # targets with an outcome, no proxies
+    assert (table["p_base"] == 0.5).all()  # one of the two met
+    retro = retrospective.retrospective(*case, as_of_years=(2018, 2020))
+    own = retro[~retro["proxy"]].set_index(["as_of", "target"])["p_meet"]
+    assert table.set_index(["as_of", "target"])["p_meet"].equals(own.astype(float).sort_index())
+    scores = retrospective.baseline_scores(table).set_index("as_of")
+    for year, g in table.groupby("as_of"):
+        hit = (g["outcome"] == "met").to_numpy(float)
+        for column, p in (("brier_suite", g["p_meet"]), ("brier_drift", g["p_drift"]), ("brier_base", g["p_base"])):
+            assert scores.loc[year, column] == pytest.approx(np.mean((p.to_numpy(float) - hit) ** 2), abs=1e-12)
+        made = g[g["ratio_call"].notna()]
+        wrong = (made["ratio_call"] != made["outcome"]).mean()  # a 0/1 call's Brier score is its error rate
+        assert scores.loc[year, "brier_ratio"] == pytest.approx(wrong, abs=1e-12)
+        assert scores.loc[year, "right_ratio"] == (made["ratio_call"] == made["outcome"]).sum()
+    by_section = retrospective.baseline_scores(table, by="section")
+    assert set(by_section["section"]) == {"二(一)", "二(三)"}  # ind_new_product_rate, e_pm25
+    assert by_section.groupby("as_of")["targets"].sum().equals(scores["targets"])
+
+
+def test_baselines_reuse_vintages_already_assessed(case):
+    from qanalysis.assessment.assess import assess_vintages
+    vintages = assess_vintages(*case, [2018, 2020])
+    assert retrospective.baselines(*case, (2018, 2020), vintages=vintages).equals(
+        retrospective.baselines(*case, (2018, 2020)))
+    assert retrospective.retrospective(*case, (2018, 2020), vintages=vintages).equals(
+        retrospective.retrospective(*case, (2018, 2020)))
+
+
+def test_vintage_years_run_from_the_launch_to_the_year_before_the_target_year(case):
+    registry, _ = case
+    assert retrospective.vintage_years(registry) == [2018, 2021]
+    assert retrospective.vintage_years(registry, step=1) == [2018, 2019, 2020, 2021]
+    mdg = registry.model_copy(update={"info": registry.info.model_copy(update={"launch_year": 2000,
+                                                                                "target_years": (2015,)})})
+    assert retrospective.vintage_years(mdg) == [2000, 2005, 2010, 2014]
+
+
+def test_screen_tables_of_the_baselines(case):
+    from qanalysis.report import tables
+    table = retrospective.baselines(*case, as_of_years=(2018, 2020))
+    shown = tables.baseline_scores(retrospective.baseline_scores(table))
+    assert list(shown.columns[:3]) == ["as_of", "targets", "met"]
+    assert all(isinstance(x, str) and x.count("/") == 1 for x in shown["right/calls suite"])
+    wrong = tables.wrong_calls(table.assign(call="met"), case[0], 2020)  # every call "met": the missed one is wrong
+    assert list(wrong["target"]) == ["ind_new_product_rate"] and list(wrong["outcome"]) == ["missed"]

@@ -29,6 +29,7 @@ REGISTRY = Path(__file__).parent / "fixtures" / "demo-2021" / "registry.yaml"
 SOURCES = ("id,title,publisher,address,accessed,quote,note\n"
            "S01,示例市生态环境状况公报,示例市生态环境局,https://example.org/env,,,fictional\n"
            "S02,示例市环境统计年报,示例市统计局,https://example.org/stats,,,fictional\n")
+SECTIONS = ["一、大气环境", "二、资源循环", "三、生态建设"]  # the registry's sections, each its own template sheet
 # What the bureau wrote, year -> value, in the unit of the row (the waste row in 吨, not the registry's 万吨).
 PM25 = {2016: 45, 2017: 42, 2018: 39, 2019: 36, 2020: 33, 2021: 31, 2022: 30, 2023: 29, 2024: 28.5, 2025: 27}
 WASTE_TONNES = {2016: 3900000, 2017: "4,000,000", 2018: 4080000, 2019: 4150000, 2020: 4200000, 2021: 4260000}
@@ -38,17 +39,17 @@ def _fill(path: Path) -> None:
     """Fill the template as an analyst would: values under the year headers, a source id in D, the waste row's unit
     changed from the registry's 万吨 to the 吨 its source prints."""
     book = openpyxl.load_workbook(path)
-    ws = book["其他指标"]
-    column = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
-    rows = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
     entries = [("air_pm25", None, "S01", PM25), ("waste_reuse", "吨", "S02", WASTE_TONNES),
                ("green_building_share", None, "S02", {2021: 52}), ("new_parks", None, "S01", {2021: 2})]
     for code, unit, source, values in entries:
+        ws = next(book[s] for s in SECTIONS if code in {book[s].cell(r, 1).value for r in range(4, book[s].max_row + 1)})
+        column = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+        row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == code)
         if unit:
-            ws.cell(rows[code], 3).value = unit
-        ws.cell(rows[code], 4).value = source
+            ws.cell(row, 3).value = unit
+        ws.cell(row, 4).value = source
         for year, value in values.items():
-            ws.cell(rows[code], column[f"{year}年"]).value = value
+            ws.cell(row, column[f"{year}年"]).value = value
     book.save(path)
 
 
@@ -86,10 +87,13 @@ def test_registry_carries_its_own_years_and_units():
 def test_template_asks_for_the_registrys_years(tmp_path):
     path = write_template(load_registry(REGISTRY), tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["其他指标", "说明", MARKER_SHEET]
-    header = [c.value for c in book["其他指标"][3]]
-    assert header == ["指标代码", "指标名称", "单位", "来源"] + [f"{y}年" for y in range(2016, 2028)]
-    assert [book["其他指标"].cell(r, 3).value for r in range(4, 8)] == ["微克/立方米", "万吨", "%", "个"]
+    assert book.sheetnames == [*SECTIONS, "说明", MARKER_SHEET]  # one sheet per section of the policy
+    for sheet in SECTIONS:
+        header = [c.value for c in book[sheet][3]]
+        assert header == ["指标代码", "指标名称", "单位", "来源"] + [f"{y}年" for y in range(2016, 2028)]
+        assert book[sheet]["A1"].value == f"示例〔2021〕3号 指标数据填报表 — {sheet}"
+    units = [book[s].cell(r, 3).value for s in SECTIONS for r in range(4, book[s].max_row + 1)]
+    assert units == ["微克/立方米", "万吨", "%", "个"]
 
 
 def test_build_converts_tonnes_to_the_registrys_10k_tonnes(run):

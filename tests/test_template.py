@@ -10,7 +10,7 @@ from qanalysis import settings as paths
 from qanalysis.errors import InputError
 from qanalysis.ingest.build import build
 from qanalysis.ingest.sheets import sheet_names
-from qanalysis.ingest.template import MARKER, MARKER_SHEET, template_records, write_template
+from qanalysis.ingest.template import MARKER, MARKER_SHEET, section_sheet, template_records, write_template
 from qanalysis.registry import load_registry
 
 # The reference registry's data_years: data_from 2013 to two years after its target year 2022.
@@ -31,6 +31,19 @@ def _codes(ws):
     return [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)]
 
 
+@pytest.mark.parametrize(("section", "sheet"), [
+    ("二(一) 推动产业新旧动能转换", "产业"),  # the reference policy's sections keep their bureau names
+    ("二（三） 突出生态环境质量提升", "生态环境"),  # full-width brackets fold first
+    ("一、大气环境", "一、大气环境"),  # another policy's section names its own sheet
+    ("4.A Reduce child mortality: under-five mortality rate [MDG]", "4.A Reduce child mortality unde"),
+    ("a/b?c*d", "a b c d"),  # characters Excel refuses in a sheet name become spaces
+    ("  ", "其他指标"), ("代理指标", "其他指标"), ("说明", "其他指标"),  # blank, or one of the template's own sheets
+])
+def test_section_sheet_is_a_legal_sheet_name(section, sheet):
+    assert section_sheet(section) == sheet
+    assert len(section_sheet(section)) <= 31
+
+
 def test_sheets_rows_and_layout(registry, workbook):
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == ["产业", "产品服务工程", "生态环境", "代理指标", "说明", MARKER_SHEET]
@@ -43,7 +56,7 @@ def test_sheets_rows_and_layout(registry, workbook):
     assert by_sheet["产业"][0] == "ind_trad_mfg_va_growth" and len(by_sheet["产业"]) == 12
     for name in by_sheet:
         ws = book[name]
-        assert ws["A1"].value.endswith(name) and ws["A2"].value.startswith("填写说明")
+        assert ws["A1"].value == f"市委〔2018〕27号 指标数据填报表 — {name}" and ws["A2"].value.startswith("填写说明")
         assert "A2:P2" in {str(m) for m in ws.merged_cells.ranges}
         assert [c.value for c in ws[3]] == HEADER
         assert ws.freeze_panes == "E4"

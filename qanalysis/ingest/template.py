@@ -1,8 +1,10 @@
 """The bring-your-own-data workbook: write it for every registered indicator, and recognise it when it comes back.
 
 `write_template` writes the bureau's own layout (one sheet per policy section plus 代理指标 for proxies; row 1 a
-title, row 2 how to fill it, row 3 `指标代码 | 指标名称 | 单位 | 来源 | 2013年 ... 2024年`, one row per indicator from
-row 4) and a 说明 sheet listing each indicator's unit, scope, bureau table and the target it serves. The year columns
+title naming the policy, row 2 how to fill it, row 3 `指标代码 | 指标名称 | 单位 | 来源 | 2013年 ... 2024年`, one row per
+indicator from row 4) and a 说明 sheet listing each indicator's unit, scope, bureau table and the target it serves.
+A section's sheet is named by `section_sheet`: the reference policy's three sections keep their short bureau names
+(产业, 产品服务工程, 生态环境); any other policy's section is named by its own text, made a legal sheet name. The year columns
 are the registry's `data_years`: from its `data_from` to two years after its last target year (2013-2024 for the
 reference policy), so another policy's template asks for that policy's years.
 
@@ -16,6 +18,7 @@ layouts.yaml instead, copy the records from A2 and add `id` and `file`; a file n
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -32,8 +35,10 @@ from .sheets import read_grid, sheet_names
 
 MARKER_SHEET = "_qanalysis_layout"
 MARKER = "qanalysis template v1"
-SECTION_SHEETS = {"二(一)": "产业", "二(二)": "产品服务工程", "二(三)": "生态环境"}
+SECTION_SHEETS = {"二(一)": "产业", "二(二)": "产品服务工程", "二(三)": "生态环境"}  # the reference policy's short names
 PROXY_SHEET, OTHER_SHEET, NOTES_SHEET = "代理指标", "其他指标", "说明"
+SHEET_CHARS = 31  # Excel's limit on a sheet name
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in a sheet name
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 KEY_HEADER = ["指标代码", "指标名称", "单位", "来源"]
 NOTE = ("填写说明: 每行一个指标, 在年份列填写数值, 单位见C列 (可改为同类单位, 如万元/亿元, 读取时自动换算); 未公布的年份留空"
@@ -48,12 +53,25 @@ def template_records(sheets: list[str]) -> list[dict]:
              "unit": {"column": "C"}, "source": {"column": "D"}} for sheet in sheets]
 
 
+def section_sheet(section: str) -> str:
+    """The sheet a policy section's indicators go on: the reference policy's short bureau name for its sections
+    (二(一) -> 产业), else the section's own text as a legal Excel sheet name (none of []:*?/\\, at most 31
+    characters), so another policy's template has one sheet per section of its own, not one catch-all sheet.
+    A blank section, or one named like the template's own sheets (代理指标, 说明), goes to 其他指标; sections whose
+    names agree in their first 31 characters share a sheet."""
+    text = unicodedata.normalize("NFKC", section).strip()
+    short = SECTION_SHEETS.get(text.split()[0]) if text else None
+    if short is not None:
+        return short
+    name = re.sub(r"\s+", " ", _NOT_IN_SHEET_NAMES.sub(" ", text)).strip(" '")[:SHEET_CHARS].rstrip(" '")
+    return OTHER_SHEET if not name or name in (PROXY_SHEET, NOTES_SHEET, MARKER_SHEET) else name
+
+
 def _sheet_of(registry: Registry) -> dict[str, str]:
     """Indicator id -> sheet: the policy section of the first target resting on it; proxies go to 代理指标."""
     sheets: dict[str, str] = {}
     for target in registry.targets:
-        section = unicodedata.normalize("NFKC", target.section).split()[0]
-        sheets.setdefault(target.indicator, SECTION_SHEETS.get(section, OTHER_SHEET))
+        sheets.setdefault(target.indicator, section_sheet(target.section))
     for ind in registry.indicators.values():
         sheets.setdefault(ind.id, PROXY_SHEET if ind.proxy_for else OTHER_SHEET)
     return sheets
@@ -66,10 +84,10 @@ def _serves(registry: Registry, ind: Indicator) -> str:
     return "; ".join(own + ([f"代理指标, 供参考: {', '.join(proxy)}"] if proxy else []))
 
 
-def _data_sheet(book: Workbook, name: str, indicators: list[Indicator], years: tuple[int, ...]) -> None:
+def _data_sheet(book: Workbook, name: str, indicators: list[Indicator], years: tuple[int, ...], policy: str) -> None:
     ws = book.create_sheet(name)
     width = len(KEY_HEADER) + len(years)
-    ws["A1"] = f"质量提升行动指标数据填报表 — {name}"
+    ws["A1"] = f"{policy + ' ' if policy else ''}指标数据填报表 — {name}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = NOTE
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -100,7 +118,7 @@ def _notes_sheet(book: Workbook, registry: Registry, sheets: dict[str, str]) -> 
         for col, value in enumerate(values, 1):
             ws.cell(row=row, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
     end = len(registry.indicators) + 5
-    ws.cell(row=end, column=1, value="读取: 把填好的工作簿放进 data/raw/ 下任意文件夹, 在 data/raw/sources.csv 登记所用来源编号, "
+    ws.cell(row=end, column=1, value="读取: 把填好的工作簿放进工作区 raw/ 下任意文件夹 (参考工作区为 data/raw/), 在 raw/sources.csv 登记所用来源编号, "
                                       "运行 qanalysis build 即可 (隐藏工作表 _qanalysis_layout 记录了本表的版式)。")
     ws.freeze_panes = "A4"
     for col, size in enumerate([30, 40, 40, 12, 28, 50, 60, 14], 1):
@@ -116,11 +134,14 @@ def write_template(registry: Registry, out_path: Path, years: tuple[int, ...] | 
     if out_path.suffix.lower() != ".xlsx":
         raise InputError(f"{out_path}: expected a .xlsx file name for the template")
     sheets = _sheet_of(registry)
-    order = [s for s in [*SECTION_SHEETS.values(), OTHER_SHEET, PROXY_SHEET] if s in sheets.values()]
+    order = [s for s in dict.fromkeys([*sheets.values(), OTHER_SHEET, PROXY_SHEET])
+             if s in sheets.values() and s not in (OTHER_SHEET, PROXY_SHEET)]
+    order += [s for s in (OTHER_SHEET, PROXY_SHEET) if s in sheets.values()]
     book = Workbook()
     book.remove(book.active)
     for name in order:
-        _data_sheet(book, name, [ind for ind in registry.indicators.values() if sheets[ind.id] == name], years)
+        _data_sheet(book, name, [ind for ind in registry.indicators.values() if sheets[ind.id] == name], years,
+                    registry.policy)
     _notes_sheet(book, registry, sheets)
     marker = book.create_sheet(MARKER_SHEET)
     marker["A1"] = MARKER

@@ -47,6 +47,9 @@ def caption_text(forecast: Forecast | None, lang: Lang | str) -> str:
     return t(lang, "note") + "; ".join(dict.fromkeys(notes)) if notes else ""
 
 
+AS_OF_ROOM = 0.12  # share of the x axis right of the as-of line that its label needs
+
+
 @styled
 def fan_chart(outlook: Outlook, lang: Lang | str = Lang.ZH, sources: Sequence[str] | None = None) -> Figure:
     """History, forecast fan (80% and 95%), the target at its year, the path needed, and the as-of year.
@@ -68,10 +71,15 @@ def fan_chart(outlook: Outlook, lang: Lang | str = Lang.ZH, sources: Sequence[st
         _draw_series(ax, outlook, history, lang)
     _draw_target(ax, outlook, lang)
     ax.axvline(outlook.as_of, color="#9a9a9a", lw=1, zorder=1, gid="as_of")
-    ax.text(outlook.as_of, 1.0, f" {t(lang, 'as_of')} {outlook.as_of}", transform=ax.get_xaxis_transform(),
-            ha="left", va="top", size=10, color=MUTED)
     first = min(int(history.index.min()), target.window_start or target.target_year)
     year_axis(ax, first, max(target.target_year, outlook.as_of))
+    # The label sits right of the line, unless the line is so near the right edge (a long history: 1990-2015) that
+    # the label would run off the chart; then it sits left of it.
+    lo, hi = ax.get_xlim()
+    label = f"{t(lang, 'as_of')} {outlook.as_of}"
+    right = (hi - outlook.as_of) / (hi - lo) >= AS_OF_ROOM
+    ax.text(outlook.as_of, 1.0, f" {label}" if right else f"{label} ", transform=ax.get_xaxis_transform(),
+            ha="left" if right else "right", va="top", size=10, color=MUTED, gid="as_of_label")
     ax.margins(y=0.15)  # head room for the as-of label above the highest value
     if outlook.indicator.scale in ("count", "rank"):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))

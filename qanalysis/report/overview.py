@@ -136,6 +136,9 @@ def _p_colormap() -> LinearSegmentedColormap:
     return LinearSegmentedColormap.from_list("pmeet", list(zip([0.0, 0.22, 0.5, 0.78, 1.0], colours)))
 
 
+HEAT_LABELS, HEAT_CELL = 3.2, 0.62  # vintage heat map: inches for the target labels, and per as-of year
+
+
 def vintage_frames(vintage: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """(P(meet), status words or None), targets by as-of years, from assess.vintage_matrix's wide frame (words in
     `.attrs["status"]`) or a long (target, as_of, p_meet[, status]) frame: the heatmap and the Excel sheet read both."""
@@ -158,8 +161,11 @@ def vintage_heatmap(vintage: pd.DataFrame, registry: Registry, lang: Lang | str 
     wide = wide.reindex([tg.id for tg in order]).sort_index(axis=1)
     status = status.reindex(index=wide.index, columns=wide.columns) if status is not None else None
     height = max(4.5, 1.7 + 0.26 * len(wide))
+    # Every as-of year gets a cell wide enough for ">99%" (HEAT_CELL inches) beside a label column of fixed width:
+    # up to 7 vintages the chart keeps its 8 inches; a policy with 15 (2000-2014) widens instead of overprinting.
+    width = max(8.0, HEAT_LABELS + 0.25 + HEAT_CELL * wide.shape[1])
     fig, ax = new_figure(t(lang, "vintage"), t(lang, "as_of_years"), sources or [t(lang, "assessment")], lang,
-                         size=(8, height), left=0.40)
+                         size=(width, height), left=HEAT_LABELS / width)
     values = wide.to_numpy(dtype=float)
     ax.imshow(np.ma.masked_invalid(values), cmap=_p_colormap(), vmin=0, vmax=1, aspect="auto", gid="heat")
     for (i, j), p in np.ndenumerate(values):

@@ -103,3 +103,28 @@ def retrospective(retro: pd.DataFrame) -> pd.DataFrame:
     """Each vintage's call against the outcome, with P(meet) in whole percents and "—" where no call was made."""
     return retro.assign(p_meet=[_pct(p) for p in retro["p_meet"]], call=retro["call"].fillna("—"),
                         right=["—" if pd.isna(r) else ("yes" if r else "no") for r in retro["right"]])
+
+
+def baseline_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """The retrospective beside its baselines (assessment.retrospective.baseline_scores), for reading: each Brier
+    score at 3 significant figures, each method's calls as right/made."""
+    keys = [c for c in scores.columns if c in ("as_of", "section")]
+    out = scores[keys + ["targets", "met"]].copy()
+    for column, label in (("brier_suite", "Brier suite"), ("brier_drift", "Brier drift"),
+                          ("brier_ratio", "Brier ratio call"), ("brier_base", "Brier base rate")):
+        out[label] = [_num(x) for x in scores[column]]
+    for name in ("suite", "drift", "ratio"):
+        out[f"right/calls {name}"] = [f"{r}/{c}" for r, c in zip(scores[f"right_{name}"], scores[f"calls_{name}"])]
+    return out
+
+
+def wrong_calls(table: pd.DataFrame, registry: Registry, as_of: int, lang: Lang | str = Lang.EN) -> pd.DataFrame:
+    """The suite's wrong calls in one vintage of a baseline table (assessment.retrospective.baselines): which
+    target, its P(meet) and the outcome, beside the drift baseline's P and the Eurostat category, P(meet) first."""
+    rows = table[(table["as_of"] == as_of) & table["call"].notna() & (table["call"] != table["outcome"])]
+    rows = rows.sort_values(["p_meet", "target"], ascending=[False, True], kind="stable")
+    return pd.DataFrame({
+        "target": rows["target"], "name": [shorten(_name(registry, t, lang), 40) for t in rows["target"]],
+        "P(meet)": [_pct(p) for p in rows["p_meet"]], "call": rows["call"], "outcome": rows["outcome"],
+        "P drift": [_pct(p) for p in rows["p_drift"]], "Eurostat": rows["eurostat_category"],
+    })
