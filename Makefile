@@ -36,8 +36,10 @@ unit: venv
 nbval: venv
 	$(BIN)/pytest -q --nbval-lax --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg notebooks
 
+# Refresh the committed notebooks' outputs in place (reference workspace data/); nbval checks them in `make test`.
+# An analyst's run is `qanalysis notebooks [--workspace DIR] [--as-of Y] [--lang en]`: copies + HTML, never in place.
 notebooks: venv
-	$(BIN)/qanalysis notebooks
+	$(BIN)/qanalysis notebooks --refresh
 
 bench: venv
 	$(BIN)/python benchmarks/accuracy.py

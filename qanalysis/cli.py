@@ -98,9 +98,22 @@ def _report(args: argparse.Namespace) -> None:
 
 
 def _notebooks(args: argparse.Namespace) -> None:
-    from .report.notebooks import run_all
+    from . import workspace
+    from .report.notebooks import refresh, run_copies
 
-    run_all(Path(args.dir), timeout=args.timeout)
+    ws = workspace.current(args.workspace)
+    if args.refresh:
+        given = [flag for flag, value in (("--as-of", args.as_of), ("--lang", args.lang), ("--out", args.out))
+                 if value is not None]
+        if given:
+            raise InputError(f"--refresh runs the committed notebooks with their own parameters; "
+                             f"it takes no {', '.join(given)}")
+        for path in refresh(ws, folder=Path(args.dir), only=args.only, timeout=args.timeout):
+            print(f"refreshed {path}")
+        return
+    out = run_copies(ws, as_of=args.as_of, lang=args.lang, out=None if args.out is None else Path(args.out),
+                     folder=Path(args.dir), only=args.only, timeout=args.timeout)
+    print(f"wrote {out}")
 
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
@@ -171,10 +184,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", type=Lang, choices=list(Lang), default=Lang.ZH, help="language of the pack (default zh)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
 
-    p = command("notebooks", "execute every notebook in order, in place, with a progress bar", _notebooks,
-                workspace=False, targets=False)
-    p.add_argument("--dir", default=str(settings.NOTEBOOKS), help="folder of numbered notebooks")
-    p.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    p = command("notebooks", "run the numbered notebooks on a workspace: executed copies + HTML in its runs folder",
+                _notebooks, targets=False)
+    p.description = ("Execute the numbered notebooks in order with papermill, injecting WORKSPACE, AS_OF and LANG, and "
+                     "write each executed copy and its HTML export to <workspace runs>/as-of-<Y>-<lang>/ (or --out). "
+                     "The committed notebooks are only read. The folder is replaced only when every notebook "
+                     "succeeded; a failing cell is named and nothing is written. --refresh instead re-executes the "
+                     "committed notebooks in place against the reference workspace (data/), as `make notebooks` does "
+                     "after a code change, so that nbval checks fresh outputs.")
+    p.add_argument("--as-of", type=int, metavar="Y", help="the vintage AS_OF injected into every notebook (default: the notebooks' own AS_OF)")
+    p.add_argument("--lang", type=Lang, choices=list(Lang), help="language LANG injected (default: the notebooks' own LANG)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: <workspace runs>/as-of-<Y>-<lang>); replaced as a whole")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="run only this notebook (file name, stem or number, e.g. 30_environment or 30); repeatable")
+    p.add_argument("--refresh", action="store_true",
+                   help="re-execute the committed notebooks in place with their own parameters (reference workspace only)")
+    p.add_argument("--dir", default=str(settings.NOTEBOOKS), help="folder of numbered notebooks (default: notebooks/)")
+    p.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds per cell (default 600)")
     return parser
 
 
