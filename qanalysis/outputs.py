@@ -99,8 +99,10 @@ def write_file(path: Path, data: bytes, fsync: bool = True) -> Path:
     cut cannot leave the new name on empty blocks. OSError propagates: the caller (`writing`) says what to do."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, part = _part_file(path)
+    part = None
     try:
+        with signals_held():  # a signal between creating the part file and knowing its name would leave it behind
+            fd, part = _part_file(path)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -108,7 +110,8 @@ def write_file(path: Path, data: bytes, fsync: bool = True) -> Path:
                 os.fsync(handle.fileno())
         os.replace(part, path)
     except BaseException:
-        part.unlink(missing_ok=True)
+        if part is not None:
+            part.unlink(missing_ok=True)
         raise
     return path
 
@@ -145,6 +148,8 @@ def os_error_message(exc: OSError, out: Path, staging: Path | None = None) -> st
     where = Path(exc.filename) if exc.filename else out
     if staging is not None and where.is_relative_to(staging):
         where = out / where.relative_to(staging)
+    if where.name.startswith(".") and ".qanalysis-" in where.name:
+        where = where.parent  # our lock, part file or staging folder: the folder is what the analyst knows
     reason = exc.strerror or type(exc).__name__
     advice = ADVICE.get(exc.errno or 0, "check the path and try again")
     return f"{where}: could not write ({reason}): {advice}; {out} was left as it was"
@@ -187,16 +192,40 @@ def terminate_raises() -> Iterator[None]:
 
 
 @contextmanager
-def signals_blocked() -> Iterator[None]:
+def signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM held back (not lost) for a few system calls that must not be cut in half: a swap, a
-    cleanup, taking or releasing the lock. Held signals are delivered when the block ends."""
-    old = None
+    cleanup, taking or releasing the lock. A held signal is acted on as before when the block ends.
+
+    Held in Python, not with pthread_sigmask alone: a mask is per thread, and numpy's BLAS threads leave the signal a
+    thread to land on, whose flag Python then acts on in the main thread, mid-swap. So the handlers themselves are
+    swapped for one that only notes the signal; the mask is also set, so this thread is not woken for nothing."""
+    if not _in_main_thread():
+        yield
+        return
+    held: list[signal.Signals] = []
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    mask = None
     try:
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, lambda signum, frame: held.append(signal.Signals(signum)))
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         yield
     finally:
-        if old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one masked meanwhile lands now: in `held`, or else
+            # with the previous handler once it is back; either way after the block
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if held:
+            _act_on(held[0], previous[held[0]])
+
+
+def _act_on(signum: int, handler: object) -> None:
+    """Do what the handler in place before `signals_held` would have done with the signal."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        signal.raise_signal(signum)
 
 
 # ---- one writer at a time ----------------------------------------------------------------------------------------
@@ -249,19 +278,41 @@ def _take_over(lock: Path, dead: int | None) -> None:
 
 def _acquire(lock: Path, out: Path) -> None:
     for _ in range(5):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            pid = _lock_pid(lock)
-            if pid is not None and _alive(pid):
-                raise InputError(f"{out}: another qanalysis run (pid {pid}) is writing {out}; wait for it to "
-                                 f"finish, or stop it (if no run is left, delete {lock})") from None
-            _take_over(lock, pid)
-            continue
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(f"{os.getpid()}\n")
-        return
+        if _create_lock(lock):
+            return
+        pid = _lock_pid(lock)
+        if pid is not None and _alive(pid):
+            raise InputError(f"{out}: another qanalysis run (pid {pid}) is writing {out}; wait for it to finish, or "
+                             f"stop it (if no run is left, delete {lock})")
+        _take_over(lock, pid)
     raise InputError(f"{out}: could not take the lock {lock}: other runs keep taking it; try again")
+
+
+def _create_lock(lock: Path) -> bool:
+    """Create `lock` holding this run's pid; False when it exists already.
+
+    The pid goes into a part file first, hard-linked to the lock's name: link, like open(O_CREAT|O_EXCL), fails when
+    the name exists, and the lock is never seen empty (a run stopped between creating and writing it would otherwise
+    look abandoned). Where hard links are not supported: O_CREAT|O_EXCL, then the pid."""
+    part = lock.with_name(f"{lock.name}.{secrets.token_hex(4)}")
+    part.write_text(f"{os.getpid()}\n", encoding="ascii")
+    try:
+        os.link(part, lock)
+        return True
+    except (FileExistsError, FileNotFoundError):  # taken; or our part file cleared as debris by the lock's holder
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+    finally:
+        part.unlink(missing_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(f"{os.getpid()}\n")
+    return True
 
 
 @contextmanager
@@ -270,20 +321,23 @@ def output_lock(out: Path) -> Iterator[Path]:
     InputError ("another qanalysis run (pid N) is writing ..."), a lock left by a dead run is taken over."""
     out = Path(out)
     lock = lock_path(out)
-    with signals_blocked():
-        _acquire(lock, out)
+    acquired = False
     try:
+        with signals_held():  # taken and known as taken at once, so that `finally` releases it
+            _acquire(lock, out)
+            acquired = True
         yield lock
     finally:
-        with signals_blocked():
-            if _lock_pid(lock) == os.getpid():
-                lock.unlink(missing_ok=True)
+        if acquired:
+            with signals_held():
+                if _lock_pid(lock) == os.getpid():
+                    lock.unlink(missing_ok=True)
 
 
 def _debris(out: Path) -> list[Path]:
     """What runs killed with SIGKILL (which no program can catch) may have left beside `out`."""
     name = glob.escape(out.name)
-    patterns = [f".{name}{STAGE}*", f".{name}{OLD}*", f".{name}.*{PART}"]
+    patterns = [f".{name}{STAGE}*", f".{name}{OLD}*", f".{name}.*{PART}", f".{name}{LOCK}.*"]
     return sorted(p for pattern in patterns for p in out.parent.glob(pattern))
 
 
@@ -322,10 +376,12 @@ def writing(out: Path) -> Iterator[None]:
     output's lock is held, debris of killed runs is cleared; folders made for `out` are removed again on failure."""
     out = Path(out)
     with terminate_raises(), os_errors(out):
-        created = _missing_parents(out.parent)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        created: list[Path] = []
         done = False
         try:
+            with signals_held():
+                created = _missing_parents(out.parent)
+                out.parent.mkdir(parents=True, exist_ok=True)
             with output_lock(out):
                 _clear_debris(out)
                 yield
@@ -366,34 +422,35 @@ def output_folder(out: Path, command: str, marker: bool = True, fsync: bool = Tr
     that is not a replaceable output (a new workspace: rerunning `init` must never replace it)."""
     out = Path(out)
     with writing(out):
-        staging = _staging_folder(out)
+        staging = None
         try:
+            with signals_held():  # made and known at once, so that `finally` removes it
+                staging = _staging_folder(out)
             with os_errors(out, staging):
                 yield staging
                 if marker:
                     (staging / MARKER).write_text(marker_text(command), encoding="utf-8")
                 if fsync:
                     _sync_tree(staging)
-                with signals_blocked():
+                with signals_held():
                     _swap(staging, out)
                 if fsync:
                     _sync_dir(out.parent)
         finally:
-            with signals_blocked():
-                shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                with signals_held():
+                    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _staging_folder(out: Path) -> Path:
-    """A new hidden `.<name>.qanalysis-stage-XXXXXXXX` beside `out`, with the old folder's permissions, or those any
-    new folder of the user gets (mkdtemp's would be 0700)."""
+    """A new hidden `.<name>.qanalysis-stage-XXXXXXXX` beside `out`, with the permissions any new folder of the user
+    gets (mkdtemp's would be 0700)."""
     while True:
         staging = out.parent / f".{out.name}{STAGE}{secrets.token_hex(4)}"
         try:
             staging.mkdir()
         except FileExistsError:
             continue
-        if out.is_dir():
-            staging.chmod(stat.S_IMODE(out.stat().st_mode))
         return staging
 
 
@@ -402,6 +459,7 @@ def _swap(staging: Path, out: Path) -> None:
     back. Run with SIGINT/SIGTERM blocked, so a signal cannot fall between the two renames."""
     aside = None
     if out.exists() or out.is_symlink():
+        staging.chmod(stat.S_IMODE(out.lstat().st_mode))  # the output keeps the permissions it had
         aside = out.parent / staging.name.replace(STAGE, OLD, 1)
         os.rename(out, aside)
     try:
