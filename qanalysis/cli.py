@@ -50,17 +50,21 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _protected(args: argparse.Namespace) -> dict[str, Path | None]:
-    """Inputs no output may touch, whatever the command: the workspace's raw folder and every reference workspace's
-    raw folder and registry (the project's committed inputs). A workspace that cannot be read protects nothing
+    """Inputs no output may touch, whatever the command: the workspace's raw folder, every reference workspace's raw
+    folder and registry (the project's committed inputs), and the processed data of every reference workspace but
+    the one the command works in (only its own build writes them). A workspace that cannot be read protects nothing
     here; the command's own inputs are checked where they are used."""
     from .workspace import reference_workspaces
 
     found: dict[str, Path | None] = {}
     try:
-        found["the workspace's raw folder"] = current(getattr(args, "workspace", None)).raw
+        here = current(getattr(args, "workspace", None))
+        found["the workspace's raw folder"] = here.raw
         for ws in reference_workspaces():
             found[f"the raw folder of the reference workspace {ws.id}"] = ws.raw
             found[f"the registry of the reference workspace {ws.id}"] = ws.registry
+            if ws.root.resolve() != here.root.resolve():
+                found[f"the processed data of the reference workspace {ws.id}"] = ws.processed
     except InputError:
         pass
     return found

@@ -496,3 +496,16 @@ def test_a_read_only_folder_is_one_line_and_changes_nothing(packs, builds, tmp_p
                 f"to write there: choose a folder you can write to, or change its permissions; {folder / name} was "
                 "left as it was\n", err), err
     assert _hashes(folder) == before and sorted(os.listdir(folder)) == ["out", "pack"]
+
+
+def test_an_analysts_build_never_writes_the_reference_data(tmp_path, capsys):
+    from qanalysis.ingest.new_workspace import init_workspace
+    from qanalysis.workspace import DEFAULT_REFERENCE
+
+    ws = init_workspace(tmp_path / "ws", reference=DEFAULT_REFERENCE)
+    before = _hashes(settings.PROCESSED)
+    code, err = _run(["build", "--workspace", ws.root, "--no-reference", "--out", settings.PROCESSED, "--force"],
+                     capsys)
+    assert code == 2 and err.startswith(f"error: {settings.PROCESSED}: refused: it is the processed data of the "
+                                        f"reference workspace {DEFAULT_REFERENCE} ")
+    assert _hashes(settings.PROCESSED) == before
