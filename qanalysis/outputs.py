@@ -456,7 +456,7 @@ def _staging_folder(out: Path) -> Path:
 
 def _swap(staging: Path, out: Path) -> None:
     """Rename `out` aside, `staging` in, then delete the old folder; if the second rename fails, the old folder goes
-    back. Run with SIGINT/SIGTERM blocked, so a signal cannot fall between the two renames."""
+    back. Run with SIGINT/SIGTERM held (signals_held), so a signal cannot fall between the two renames."""
     aside = None
     if out.exists() or out.is_symlink():
         staging.chmod(stat.S_IMODE(out.lstat().st_mode))  # the output keeps the permissions it had
