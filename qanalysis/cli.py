@@ -17,12 +17,11 @@ import pandas as pd
 from . import settings
 from .errors import InputError
 from .lang import Lang
-from .workspace import DEFAULT_REFERENCE, ENV, Workspace
+from .outputs import Terminated, check_output, refuse_inputs, write_file, writing
+from .workspace import DEFAULT_REFERENCE, ENV, Workspace, current
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
-    from .workspace import current
-
     return current(args.workspace)
 
 
@@ -50,12 +49,35 @@ def _check(args: argparse.Namespace) -> None:
     print(check(_workspace(args), use_reference=not args.no_reference))
 
 
+def _protected(args: argparse.Namespace) -> dict[str, Path | None]:
+    """Inputs no output may touch, whatever the command: the workspace's raw folder, every reference workspace's raw
+    folder and registry (the project's committed inputs), and the processed data of every reference workspace but
+    the one the command works in (only its own build writes them). A workspace that cannot be read protects nothing
+    here; the command's own inputs are checked where they are used."""
+    from .workspace import reference_workspaces
+
+    found: dict[str, Path | None] = {}
+    try:
+        here = current(getattr(args, "workspace", None))
+        found["the workspace's raw folder"] = here.raw
+        for ws in reference_workspaces():
+            found[f"the raw folder of the reference workspace {ws.id}"] = ws.raw
+            found[f"the registry of the reference workspace {ws.id}"] = ws.registry
+            if ws.root.resolve() != here.root.resolve():
+                found[f"the processed data of the reference workspace {ws.id}"] = ws.processed
+    except InputError:
+        pass
+    return found
+
+
 def _build(args: argparse.Namespace) -> None:
     from .ingest.build import build
 
     ws = _workspace(args)
-    result = build(raw_dir=Path(args.raw) if args.raw else ws.raw, out_dir=Path(args.out) if args.out else ws.processed,
-                   registry_path=_registry_path(args), reference=None if args.no_reference else ws.reference)
+    out = Path(args.out) if args.out else ws.processed
+    refuse_inputs(out, _protected(args), folder=True)
+    result = build(raw_dir=Path(args.raw) if args.raw else ws.raw, out_dir=out, registry_path=_registry_path(args),
+                   reference=None if args.no_reference else ws.reference, force=args.force)
     print(result.summary())
 
 
@@ -63,7 +85,11 @@ def _template(args: argparse.Namespace) -> None:
     from .ingest.template import write_template
     from .registry import load_registry
 
-    out = write_template(load_registry(_registry_path(args)), Path(args.out))
+    registry_path = _registry_path(args)
+    out = check_output(args.out, "template", {**_protected(args), "the registry": registry_path}, force=args.force)
+    registry = load_registry(registry_path)
+    with writing(out):
+        write_template(registry, out)
     print(f"wrote {out}")
 
 
@@ -73,8 +99,9 @@ def _forecast(args: argparse.Namespace) -> None:
 
     if args.horizon < 1:
         raise InputError(f"--horizon: expected a whole number of years of at least 1, found {args.horizon}")
+    out = check_output(args.out, "forecast", {**_protected(args), "the data file": Path(args.data)}, force=args.force)
     table = forecast_table(read_series_csv(Path(args.data)), horizon=args.horizon, seed=args.seed)
-    _write_csv(table, Path(args.out))
+    _write_csv(table, out)
 
 
 def _assess(args: argparse.Namespace) -> None:
@@ -82,18 +109,22 @@ def _assess(args: argparse.Namespace) -> None:
     from .ingest.processed import conform, read_indicators
     from .registry import load_registry
 
-    registry = load_registry(_registry_path(args))
-    data = conform(read_indicators(_data_path(args), registry.units), registry)
+    registry_path, data_path = _registry_path(args), _data_path(args)
+    inputs = {**_protected(args), "the data file": data_path, "the registry": registry_path}
+    out = check_output(args.out, "assess", inputs, force=args.force)
+    registry = load_registry(registry_path)
+    data = conform(read_indicators(data_path, registry.units), registry)
     table = assess(registry, data, as_of=args.as_of, seed=args.seed)
-    _write_csv(table if args.all_columns else table[contract_columns()], Path(args.out))
+    _write_csv(table if args.all_columns else table[contract_columns()], out)
 
 
 def _report(args: argparse.Namespace) -> None:
     from .report.pack import make_report
 
     out = Path(args.out) if args.out else _workspace(args).briefings / f"briefing-{args.as_of}-{args.lang}"
+    refuse_inputs(out, _protected(args), folder=True)
     for path in make_report(as_of=args.as_of, out_dir=out, data_path=_data_path(args),
-                            registry_path=_registry_path(args), seed=args.seed, lang=args.lang):
+                            registry_path=_registry_path(args), seed=args.seed, lang=args.lang, force=args.force):
         print(f"wrote {path}")
 
 
@@ -117,9 +148,10 @@ def _notebooks(args: argparse.Namespace) -> None:
 
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
-    """UTF-8 with a byte-order mark, so Excel on Chinese Windows opens the Chinese text correctly."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, lineterminator="\n", encoding="utf-8-sig")
+    """UTF-8 with a byte-order mark, so Excel on Chinese Windows opens the Chinese text correctly; whole or not at
+    all (outputs.write_file)."""
+    with writing(out):
+        write_file(out, table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
     print(f"wrote {out} ({len(table)} rows)")
 
 
@@ -159,14 +191,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: the workspace's processed/)")
     p.add_argument("--no-reference", action="store_true",
                    help="build from this workspace's data alone, not on top of the reference data")
+    p.add_argument("--force", action="store_true",
+                   help="replace the output folder even if it was not written by this command (everything in it goes)")
 
     p = command("template", "write a bureau-style workbook for every registered indicator, to fill in", _template)
-    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--out", required=True, help="the .xlsx file to write (never inside a raw folder)")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
 
     p = command("forecast", "forecast any series,year,value CSV", _forecast, workspace=False, targets=False)
     p.add_argument("--data", required=True, help="CSV with columns series,year,value")
     p.add_argument("--horizon", type=int, required=True, help="years to forecast after each series' last year")
     p.add_argument("--out", required=True, help="CSV: series,year,mean,lo80,hi80,lo95,hi95,model,notes")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
 
     p = command("assess", "P(meet) and status of every target, seeing only years <= --as-of", _assess)
@@ -174,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="FILE", help="tidy CSV indicator,year,value,unit,source (default: the "
                    "workspace's processed/indicators.csv)")
     p.add_argument("--out", required=True, help="CSV with the assessment contract columns")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
     p.add_argument("--all-columns", action="store_true", help="also write the official cross-check columns")
 
@@ -183,6 +220,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="FILE", help="tidy indicators CSV (default: the workspace's processed data)")
     p.add_argument("--lang", type=Lang, choices=list(Lang), default=Lang.ZH, help="language of the pack (default zh)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the output folder even if it was not written by this command (everything in it goes)")
 
     p = command("notebooks", "run the numbered notebooks on a workspace: executed copies + HTML in its runs folder",
                 _notebooks, targets=False)
@@ -214,8 +253,9 @@ def _logging(verbose: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command. An InputError (bad input the analyst must fix) becomes one stderr line per problem and exit
-    code 2; any other exception is a bug and keeps its traceback."""
+    """Run one command. An InputError (bad input the analyst must fix, or a disk it cannot write) becomes one stderr
+    line per problem and exit code 2; Ctrl-C and SIGTERM (while writing) one line and 130 or 143, the outputs
+    complete or as they were; any other exception is a bug and keeps its traceback."""
     args = _parser().parse_args(argv)
     _logging(args.verbose)
     try:
@@ -223,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Terminated) as exc:
+        name, code = ("SIGTERM", 143) if isinstance(exc, Terminated) else ("Ctrl-C", 130)
+        print(f"error: stopped by {name}; every output is either complete or as it was before", file=sys.stderr)
+        return code
     return 0
 
 

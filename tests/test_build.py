@@ -1,5 +1,6 @@
 """build: raw folder -> processed outputs; deterministic, atomic, never writing into raw; read_indicators."""
 
+import errno
 import hashlib
 import shutil
 
@@ -33,7 +34,8 @@ def _text(folder, name):
 def test_build_writes_the_contract_outputs(full_raw, toy_registry_path, tmp_path):
     out = tmp_path / "out"
     result = build(full_raw, out, toy_registry_path)
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUTS, ".qanalysis-output"])
+    assert "command: build" in _text(out, ".qanalysis-output")
     assert _text(out, "indicators.csv").splitlines()[:4] == [
         "indicator,year,value,unit,source", "awards,2019,3,家,S03", "awards,2020,2,家,S03", "awards,2022,4,家,S03"]
     tidy = pd.read_csv(out / "indicators.csv")
@@ -120,7 +122,7 @@ def test_build_never_writes_into_raw(full_raw, toy_registry_path, tmp_path):
 
 def test_output_folder_inside_raw_is_refused(full_raw, toy_registry_path):
     before = _hashes(full_raw)
-    with pytest.raises(InputError, match="refused: the output folder is inside the raw folder"):
+    with pytest.raises(InputError, match=r"processed: refused: it lies inside the raw folder \(.*raw\), which is only"):
         build(full_raw, full_raw / "processed", toy_registry_path)
     assert _hashes(full_raw) == before and not (full_raw / "processed").exists()
 
@@ -161,17 +163,18 @@ def test_failure_while_moving_files_in_restores_previous_outputs(full_raw, toy_r
     build(full_raw, out, toy_registry_path)
     before = _hashes(out)
     (full_raw / "bureau" / "awards.csv").write_text("指标,单位,2019\n新获质量奖,家,5\n", encoding="utf-8")
-    import qanalysis.ingest.build as module
+    import qanalysis.outputs as module
 
-    real = module.os.replace
+    real = module.os.rename
 
-    def failing(src, dst):
-        if str(src).endswith("coverage_targets.csv") and ".out-build-" in str(src):
-            raise OSError("disk full")
+    def failing(src, dst):  # the old folder moved aside, then the new one cannot be moved in
+        if ".out.qanalysis-stage-" in str(src):
+            raise OSError(errno.ENOSPC, "No space left on device", str(src))
         return real(src, dst)
 
-    monkeypatch.setattr(module.os, "replace", failing)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(module.os, "rename", failing)
+    with pytest.raises(InputError, match=r"out: could not write \(No space left on device\): the disk is full: .*; "
+                                         r".*out was left as it was"):
         build(full_raw, out, toy_registry_path)
     assert _hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw", "targets.yaml"]

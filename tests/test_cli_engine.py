@@ -47,7 +47,7 @@ def test_forecast_round_trip_with_a_one_point_series_and_a_gap(tmp_path, capsys)
     assert gdp["model"].iloc[0] == "combination(drift, trend, damped)"
     assert 130 < gdp["mean"].iloc[0] < 137 and (gdp["lo80"] < gdp["mean"]).all() and (gdp["mean"] < gdp["hi95"]).all()
     first = out.read_bytes()
-    assert cli.main(["forecast", "--data", str(data), "--horizon", "3", "--out", str(out)]) == 0
+    assert cli.main(["forecast", "--data", str(data), "--horizon", "3", "--out", str(out), "--force"]) == 0
     assert out.read_bytes() == first  # byte-identical on rerun
 
 

@@ -2,25 +2,24 @@
 
 `build` runs in the three visible parts of an owid/etl step: load (registry, sources.csv, layouts.yaml plus any
 filled-in template workbooks, every table), process (unit conversion and checks across tables, then coverage, data
-gaps and the build report from coverage.py), save. Everything is computed in memory before a single file is
-written, and the files are written to a temporary folder and moved into place only at the end, so a failed build
-leaves the previous outputs untouched. The raw folder is only ever read. Outputs are sorted and carry no timestamps
-or absolute paths: a rebuild from the same inputs is byte-identical. `read_indicators` reads such a tidy csv back,
+gaps and the build report from coverage.py), save. The output folder is made whole in a hidden staging folder and
+swapped in only when complete (`outputs.output_folder`), so a failed or interrupted build leaves the previous
+outputs untouched, and a second build into the same folder at the same time is refused. The raw folder is only
+ever read. Outputs are sorted and carry no timestamps or absolute paths: a rebuild from the same inputs is
+byte-identical. `read_indicators` reads such a tidy csv back,
 with the same scrutiny, for `assess`.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..outputs import check_output, output_folder
 from ..registry import Registry, load_registry
 from ..workspace import Workspace
 from .coverage import build_report, coverage_indicators, coverage_targets, data_gaps, indicator_years, not_published
@@ -132,13 +131,28 @@ def read_raw(raw_dir: Path, registry_path: Path, reference: Workspace | None = N
     return RawRead(registry, layered.sources, reads, layered.tidy, unread, layered)
 
 
-def build(raw_dir: Path, out_dir: Path, registry_path: Path, reference: Workspace | None = None) -> BuildResult:
+OUTPUT_FILES = frozenset({"indicators.csv", "sources.csv", "coverage_indicators.csv", "coverage_targets.csv",
+                          "data_gaps.csv", "build_report.md", "conflicts.csv"})  # a build's folder before markers
+
+
+def build(raw_dir: Path, out_dir: Path, registry_path: Path, reference: Workspace | None = None,
+          force: bool = False) -> BuildResult:
     """Read the raw folder (on top of `reference`'s values, when given) and write out_dir/{indicators,sources,
-    coverage_*,data_gaps}.csv, build_report.md and, for a layered build, conflicts.csv."""
+    coverage_*,data_gaps}.csv, build_report.md and, for a layered build, conflicts.csv.
+
+    out_dir is replaced whole (outputs.output_folder), so it holds exactly this build's files; it must not be or
+    hold an input, and an existing folder must be an earlier build's (or `force`)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    if out_dir.resolve().is_relative_to(raw_dir.resolve()):
-        raise InputError(f"{display_path(out_dir)}: refused: the output folder is inside the raw folder "
-                         f"{display_path(raw_dir)}, which is only ever read; expected e.g. data/processed")
+    inputs = {"the raw folder": raw_dir, "the registry": Path(registry_path),
+              "the reference workspace's processed data": reference.processed if reference is not None else None}
+    check_output(out_dir, "build", inputs, folder=True, force=force, known=OUTPUT_FILES)
+    with output_folder(out_dir, "build") as staging:
+        result = _build(raw_dir, staging, registry_path, reference)
+    return replace(result, out_dir=out_dir)
+
+
+def _build(raw_dir: Path, staging: Path, registry_path: Path, reference: Workspace | None) -> BuildResult:
+    """load, process, save into the staging folder (see build)."""
     raw = read_raw(raw_dir, registry_path, reference)
     tidy, registry = raw.tidy, raw.registry
     report = build_report(raw.reads, tidy, registry, raw.unread)
@@ -153,8 +167,8 @@ def build(raw_dir: Path, out_dir: Path, registry_path: Path, reference: Workspac
     if raw.reference is not None and reference is not None:
         files["build_report.md"] += layers_report(raw.reference, display_path(reference.root))
         files["conflicts.csv"] = _csv_text(raw.reference.conflicts, ("published", "bureau", "difference"))
-    _write_all(out_dir, files)
-    return BuildResult(out_dir, tuple(files), len(tidy), tidy["indicator"].nunique(), len(registry.indicators),
+    _write_all(staging, files)
+    return BuildResult(staging, tuple(files), len(tidy), tidy["indicator"].nunique(), len(registry.indicators),
                        len(raw.reads), indicator_years(not_published(raw.reads, tidy)),
                        sum(len(r.skipped) for r in raw.reads), len(raw.unread),
                        len(raw.reference.conflicts) if raw.reference is not None else None)
@@ -173,38 +187,9 @@ def _csv_text(frame: pd.DataFrame, value_column: str | tuple[str, ...] = ()) -> 
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def _write_all(out_dir: Path, files: dict[str, str]) -> None:
-    """Write every file into a temporary sibling folder, then swap them into out_dir: no partial output.
-
-    Files are swapped one by one (out_dir may hold other steps' outputs, so the folder is not replaced whole); if a
-    move fails, the files already swapped are put back, so out_dir holds either every new file or the old ones.
-    """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-build-", dir=out_dir.parent))
-    try:
-        for name, text in files.items():
-            # csv with a byte-order mark: Excel on Chinese Windows reads it as UTF-8 only then; our readers skip it
-            encoding = "utf-8-sig" if name.endswith(".csv") else "utf-8"
-            (staging / name).write_text(text, encoding=encoding, newline="")
-        out_dir.mkdir(exist_ok=True)
-        _swap_in(staging, out_dir, list(files))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _swap_in(staging: Path, out_dir: Path, names: list[str]) -> None:
-    """Move the staged files into out_dir, keeping the old ones aside until all moved (see _write_all)."""
-    done: list[str] = []
-    try:
-        for name in names:
-            if (out_dir / name).exists():
-                os.replace(out_dir / name, staging / f"{name}.previous")
-            done.append(name)
-            os.replace(staging / name, out_dir / name)
-    except OSError:
-        for name in reversed(done):
-            if (staging / f"{name}.previous").exists():
-                os.replace(staging / f"{name}.previous", out_dir / name)
-            elif (out_dir / name).exists():
-                (out_dir / name).unlink()
-        raise
+def _write_all(folder: Path, files: dict[str, str]) -> None:
+    """Write every file into the (staging) folder; csv with a byte-order mark: Excel on Chinese Windows reads it as
+    UTF-8 only then, and our readers skip it."""
+    for name, text in files.items():
+        encoding = "utf-8-sig" if name.endswith(".csv") else "utf-8"
+        (folder / name).write_text(text, encoding=encoding, newline="")

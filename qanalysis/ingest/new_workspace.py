@@ -3,21 +3,19 @@
 What an analyst needs to start, and nothing to edit by hand first: the fill-in bureau template (its layout travels
 in the workbook, so no YAML), an empty sources.csv with its header, a copy of the registry (theirs to adapt), the
 workspace.yaml that ties them to a reference workspace, and folders for processed data, runs and briefings. The
-folder is made in a temporary sibling and renamed into place, so a failed init leaves nothing half-made; the
-project's own folders are refused (its committed data are the reference analysis), except the git-ignored
-`workspaces/`.
+folder is made in a temporary sibling and renamed into place (`outputs.output_folder`), so a failed or interrupted
+init leaves nothing half-made; the project's own folders are refused (its committed data are the reference
+analysis), except the git-ignored `workspaces/`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from .. import settings
 from ..errors import InputError
+from ..outputs import output_folder
 from ..registry import load_registry
 from ..workspace import ANALYST_HOME, FILE, Workspace, load_workspace, reference_workspace
 from .processed import SOURCE_COLUMNS
@@ -72,15 +70,8 @@ def init_workspace(folder: Path, registry: Path | None = None, reference: str | 
     if source is None:
         raise InputError("init: a workspace without a reference needs its own registry; expected --targets FILE")
     parsed = load_registry(source)  # refuse a broken registry before anything is made
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-init-", dir=folder.parent))
-    try:
+    with output_folder(folder, "init", marker=False) as staging:  # no marker: rerunning init must never replace it
         _fill(staging, folder, source, parsed, reference)
-        if folder.exists():
-            folder.rmdir()  # empty, checked above
-        os.replace(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return load_workspace(folder)
 
 

@@ -25,6 +25,7 @@ from ..assessment import assess
 from ..assessment.assess import Outlook
 from ..ingest.processed import conform, read_indicators
 from ..lang import Lang, as_lang
+from ..outputs import check_output, output_folder
 from ..registry import Registry, load_registry
 from ..text import shorten
 from . import overview
@@ -58,23 +59,38 @@ def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
                   _read_csv(data_path.parent / "conflicts.csv"))
 
 
-def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED / "indicators.csv",
-                registry_path: Path = settings.REGISTRY, seed: int = 0, lang: Lang | str = Lang.ZH) -> list[Path]:
-    """Write figures/, scorecard.xlsx, summary.md and summary.html into `out_dir`; return the paths written."""
-    out_dir, inputs = Path(out_dir), load_inputs(data_path, registry_path)
-    registry, data = inputs.registry, inputs.data
+OUTPUT_FILES = frozenset({"figures", "scorecard.xlsx", "summary.md", "summary.html"})  # a pack before markers
 
-    lang = as_lang(lang)
+
+def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED / "indicators.csv",
+                registry_path: Path = settings.REGISTRY, seed: int = 0, lang: Lang | str = Lang.ZH,
+                force: bool = False) -> list[Path]:
+    """Write figures/, scorecard.xlsx, summary.md and summary.html into `out_dir`; return the paths written.
+
+    The pack is made whole in a staging folder and replaces `out_dir` only when complete (outputs.output_folder): a
+    briefing cut short must not leave an earlier year's summary beside this year's charts. `out_dir` must not be or
+    hold an input, and an existing folder must be an earlier pack (or `force`)."""
+    out_dir, data_path = Path(out_dir), Path(data_path)
+    inputs = {"the data file": data_path, "the registry": Path(registry_path)}
+    check_output(out_dir, "report", inputs, folder=True, force=force, known=OUTPUT_FILES)
+    with output_folder(out_dir, "report") as staging:
+        written = _write_pack(as_of, staging, load_inputs(data_path, registry_path), seed, as_lang(lang))
+    return [out_dir / path.relative_to(staging) for path in written]
+
+
+def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang) -> list[Path]:
+    """compute every vintage once, then save the charts, the scorecard and the summary into `folder`."""
+    registry, data = inputs.registry, inputs.data
     now = assess.assess_vintage(registry, data, as_of, seed=seed)
     years = vintage_years(registry, as_of)
     vintage = assess.vintage_matrix(assess.assess_vintages(registry, data, years, seed=seed, known=[now]))
     table = now.table()
 
-    written = fan_charts(out_dir / "figures", inputs, now.outlooks, lang)
-    written += overview_charts(out_dir / "figures", inputs, table, vintage, as_of, lang)
-    written.append(write_scorecard(out_dir / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
+    written = fan_charts(folder / "figures", inputs, now.outlooks, lang)
+    written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang)
+    written.append(write_scorecard(folder / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
                                    inputs.sources, inputs.conflicts))
-    written += write_summary(out_dir, registry, table, as_of, lang, inputs.conflicts)
+    written += write_summary(folder, registry, table, as_of, lang, inputs.conflicts)
     return written
 
 
