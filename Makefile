@@ -7,6 +7,9 @@ LAUNCH ?= 2018
 AS_OF ?= 2021
 NOW ?= 2024
 
+# The make targets run the project's reference analysis and its tests, whatever workspace the shell has chosen.
+unexport QANALYSIS_WORKSPACE
+
 .PHONY: venv briefing test lint unit nbval notebooks bench clean
 
 venv: $(VENV)/.installed
@@ -22,6 +25,7 @@ briefing: venv
 	$(BIN)/qanalysis report --as-of $(LAUNCH) --out out/briefing-$(LAUNCH)
 	$(BIN)/qanalysis report --as-of $(AS_OF) --out out/briefing-$(AS_OF)
 	$(BIN)/qanalysis report --as-of $(NOW) --out out/briefing-$(NOW)
+	$(BIN)/qanalysis report --workspace examples/mdg --as-of 2000 --lang en --out out/briefing-mdg-2000
 
 test: venv lint unit nbval
 
