@@ -27,7 +27,7 @@ from .coverage import build_report, coverage_indicators, coverage_targets, data_
 from .layers import Layered, check_source_ids, layer, layers_report, reference_values
 from .layouts import Layout, load_layouts, parse_layouts
 from .processed import load_sources, read_indicators
-from .sheets import display_path
+from .sheets import display_path, inside
 from .tables import TIDY_COLUMNS, TableRead, read_table
 from .template import find_templates
 from .values import check_values
@@ -71,7 +71,7 @@ def _layouts(raw_dir: Path, registry: Registry, source_ids: set[str]) -> tuple[l
     """layouts.yaml records (the file is optional when templates are present), then filled-in templates found in
     raw_dir (template.py), and the data files left unread."""
     path = raw_dir / "layouts.yaml"
-    layouts = load_layouts(path, registry, source_ids) if path.exists() else []
+    layouts = load_layouts(inside(raw_dir, "layouts.yaml"), registry, source_ids) if path.exists() else []
     templates, unread = find_templates(raw_dir, {x.file for x in layouts})
     for rel, records in templates.items():
         layouts += parse_layouts(records, f"{display_path(raw_dir / rel)} (template layout)", registry, source_ids)
@@ -102,7 +102,7 @@ def read_raw(raw_dir: Path, registry_path: Path, reference: Workspace | None = N
     """
     raw_dir = Path(raw_dir)
     registry = load_registry(registry_path)
-    sources = load_sources(raw_dir / "sources.csv")
+    sources = load_sources(inside(raw_dir, "sources.csv"))
     ref_sources = None
     if reference is not None:
         ref_sources = load_sources(reference.processed / "sources.csv")

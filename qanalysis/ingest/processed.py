@@ -15,8 +15,9 @@ from ..errors import InputError
 from ..registry import Registry
 from ..text import did_you_mean
 from ..units import BUILTIN, UnitError, UnitTable
+from .cells import cell_text
 from .records import capped, read_records, record_number, record_year
-from .sheets import display_path
+from .sheets import display_path, read_grid
 from .tables import TIDY_COLUMNS
 from .values import in_registry_units
 
@@ -39,6 +40,30 @@ def load_sources(path: Path) -> pd.DataFrame:
     if problems:
         raise InputError(capped(problems))
     return pd.DataFrame(records, columns=SOURCE_COLUMNS, dtype=str)
+
+
+def read_side_table(path: Path) -> pd.DataFrame | None:
+    """A processed side table beside the data (sources.csv, coverage_targets.csv, conflicts.csv) as text, every cell
+    a str ("" for blank), or None when the folder has none.
+
+    Read through `sheets` like every input, so a side table saved as GB18030 reads, and one that is damaged, not
+    text, or has a row longer than its header is an InputError naming the file and line, never a pandas traceback
+    without a file name.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.suffix.lower() != ".csv":
+        raise InputError(f"{display_path(path)}: expected a .csv file")
+    grid = read_grid(path, None)
+    header = [cell_text(c) for c in (grid.rows[0] if grid.rows else [])]
+    body = []
+    for r, row in enumerate(grid.rows[1:], 1):
+        if any(cell is not None for cell in row[len(header):]):
+            raise InputError(f"{grid.where(r, len(header))}: expected {len(header)} columns as in the header, found more")
+        if row:
+            body.append([("" if c is None else str(c)) for c in row[:len(header)]] + [""] * (len(header) - len(row)))
+    return pd.DataFrame(body, columns=header, dtype=str)
 
 
 def _records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]]:

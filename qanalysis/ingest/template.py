@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..outputs import save_workbook
 from ..registry import Indicator, Registry
 from ..yamlfile import load_yaml_text
-from .sheets import read_grid, sheet_names
+from .sheets import inside, read_grid, sheet_names
 
 MARKER_SHEET = "_qanalysis_layout"
 MARKER = "qanalysis template v1"
@@ -141,15 +141,18 @@ def find_templates(raw_dir: Path, named: set[str]) -> tuple[dict[str, list[dict]
 
     Only a workbook's index and marker sheet are read. A file here that cannot be opened does not stop the build
     (nobody asked for it) but is listed as not read, with the reason; excel lock files (~$x.xlsx) are passed over.
-    A workbook carrying the hidden marker sheet is a template, so a broken marker raises InputError naming it.
+    A workbook carrying the hidden marker sheet is a template, so a broken marker raises InputError naming it. Only
+    regular files inside raw_dir are read: a link leading out of it is listed as refused (sheets.inside), and
+    folders that are links are not entered.
     """
     raw_dir, found, unread = Path(raw_dir), {}, []
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_symlink() or p.is_file()):
         rel = path.relative_to(raw_dir).as_posix()
         suffix = path.suffix.lower()
         if rel in named or rel == "sources.csv" or path.name.startswith("~$") or suffix not in DATA_SUFFIXES:
             continue
         try:
+            inside(raw_dir, rel)
             is_template = suffix in (".xlsx", ".xlsm") and MARKER_SHEET in sheet_names(path)
         except InputError as exc:
             reason = str(exc).split(": ", 1)[-1]  # the message without the machine's path to the file
