@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..registry import Registry, load_registry
+from ..text import spreadsheet_safe
 from ..workspace import Workspace
 from .coverage import build_report, coverage_indicators, coverage_targets, data_gaps, indicator_years, not_published
 from .layers import Layered, check_source_ids, layer, layers_report, reference_values
@@ -167,8 +168,11 @@ def _number(value: float) -> str:
 
 
 def _csv_text(frame: pd.DataFrame, value_column: str | tuple[str, ...] = ()) -> str:
+    """The csv text of a processed table: text fields safe to open in a spreadsheet (text.spreadsheet_safe: a source
+    title "=HYPERLINK(...)" stays text), then the value columns as shortest 12-digit numbers."""
     frame = frame.reset_index(drop=True)
     columns = (value_column,) if isinstance(value_column, str) else value_column
+    frame = frame.assign(**{c: frame[c].map(spreadsheet_safe) for c in frame.columns if c not in columns})
     frame = frame.assign(**{c: frame[c].map(_number) for c in columns})
     return frame.to_csv(index=False, lineterminator="\n")
 

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import settings
 from ..errors import InputError
+from ..text import from_spreadsheet_safe
 
 ENGINE = "calamine"
 MAX_FILE_BYTES = 256 * 2**20  # a csv or .xls as stored, a workbook as stored and once unpacked: far above any
@@ -143,14 +144,15 @@ def _check_size(path: Path, shown: str) -> None:
 
 def _read_csv(path: Path, shown: str) -> Grid:
     """A csv as a Grid without a sheet, remembering each row's physical line for messages. Strict quoting: a quote
-    left open is an error at its line, not a field that silently takes in the lines below it."""
+    left open is an error at its line, not a field that silently takes in the lines below it. A field we wrote as
+    '=... (text.spreadsheet_safe) reads back as the text it was."""
     _check_size(path, shown)
     text, encoding = decode_text(path.read_bytes(), shown)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines = [], []
     try:
         for row in reader:
-            rows.append([cell if cell.strip() else None for cell in row])
+            rows.append([from_spreadsheet_safe(cell) if cell.strip() else None for cell in row])
             lines.append(reader.line_num)
     except csv.Error as exc:
         raise InputError(f"{shown}, line {reader.line_num}: not readable as csv ({_csv_problem(exc)})") from None
