@@ -2,7 +2,8 @@
 
 Bad input ends with one line per problem on stderr naming the file, sheet and cell (or record) and exit code 2,
 never a traceback: the users are analysts, and the message is what they must fix. Only `InputError` is caught that
-way; anything else is a bug and keeps its traceback. `-v` shows what the engine did (its log), `-vv` everything.
+way; anything else is a bug, reported in one line as an internal error with exit code 1 (its traceback under -v).
+`-v` shows what the engine did (its log), `-vv` everything.
 """
 
 from __future__ import annotations
@@ -189,7 +190,8 @@ def _logging(verbose: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command. An InputError (bad input the analyst must fix) becomes one stderr line per problem and exit
-    code 2; any other exception is a bug and keeps its traceback."""
+    code 2. Any other exception is a bug: one line naming it and exit code 1, with the traceback under -v, because a
+    page of traceback tells an analyst nothing and hides the one line they could send us."""
     args = _parser().parse_args(argv)
     _logging(args.verbose)
     try:
@@ -197,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported, never a raw traceback
+        import traceback
+
+        what = " ".join(str(exc).split())
+        if args.verbose:
+            traceback.print_exc(file=sys.stderr)
+        hint = "" if args.verbose else "; run with -v to see the traceback"
+        print(f"qanalysis: internal error: {type(exc).__name__}: {what}{hint}", file=sys.stderr)
+        return 1
     return 0
 
 
