@@ -93,3 +93,14 @@ def from_spreadsheet_safe(value: str) -> str:
     if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value[1:]):
         return value[1:]
     return value
+
+
+def markdown_text(text: str) -> str:
+    """Text from the registry, the analyst's files or their cells as Markdown shows it, never as markup: no raw
+    HTML (a name "<script>..." or "<img src=...>" is shown, not run, by viewers that render HTML in Markdown), no
+    entities, no links or images ("[x](url)" reads as text) and no line breaks that would start a heading or a list
+    of its own. "<1%" and "a & b" stay as they are. The one rule for summary.md and build_report.md."""
+    text = re.sub(r"[\r\n]+", " ", text)
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+    return re.sub(r"([\[\]])", r"\\\1", text)

@@ -130,3 +130,15 @@ def test_the_summary_shows_markup_from_names_and_reasons_never_renders_it(tmp_pa
     assert r"\[click\](javascript:alert(1)) !\[pixel\]" in md
     assert "line one # a heading of its own - and a list" in md and "\n# a heading" not in md
     assert "&lt;iframe src=http://evil.example>" in md
+
+
+def test_the_build_report_shows_cell_text_never_renders_it(raw_dir, toy_registry_path, tmp_path):
+    """Labels of skipped rows come from the analyst's cells and are listed in build_report.md."""
+    (raw_dir / "bureau" / "a.csv").write_text("指标,单位,2019,2020\n<img src=x onerror=alert(1)>,,,\n"
+                                              "[新获](http://evil.example),家,3,2\n", encoding="utf-8")
+    write_layouts(raw_dir, [dict(id="a", file="bureau/a.csv", header_rows=[1], data_start=2, years="columns",
+                                 label="A", unit={"column": "B"}, source={"fixed": "S03"},
+                                 indicators={"[新获](http://evil.example)": "awards"})])
+    build(raw_dir, tmp_path / "out", toy_registry_path)
+    report = (tmp_path / "out" / "build_report.md").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)>" in report and "<img" not in report

@@ -9,7 +9,6 @@ and rendered twice, so the two files cannot say different things; neither carrie
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ import pandas as pd
 from ..assessment.status import FLAGGED, Status
 from ..lang import Lang, as_lang
 from ..registry import Registry
-from ..text import pct
+from ..text import markdown_text, pct
 from .labels import STATUS_ZH, name, status_label, unit_label
 from .style import STATUS_COLOURS
 
@@ -119,30 +118,19 @@ METHOD_NOTE = {
 }
 
 
-def _md_text(text: str) -> str:
-    """Text from the registry and the analyst's files as Markdown shows it, never as markup: no raw HTML (a name
-    "<script>..." or "<img src=...>" is shown, not run, by viewers that render HTML in Markdown), no entities, no
-    links or images ([x](url) reads as text) and no line breaks that would start a heading or a list of its own.
-    "<1%" and "a & b" stay as they are."""
-    text = re.sub(r"[\r\n]+", " ", text)
-    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
-    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    return re.sub(r"([\[\]])", r"\\\1", text)
-
-
 def _md(blocks: list[tuple]) -> str:
     out = []
     for kind, *rest in blocks:
         if kind in ("h1", "h2"):
-            out.append(("# " if kind == "h1" else "## ") + _md_text(rest[0]))
+            out.append(("# " if kind == "h1" else "## ") + markdown_text(rest[0]))
         elif kind == "p":
-            out.append(_md_text(rest[0]))
+            out.append(markdown_text(rest[0]))
         elif kind == "ul":
-            out.append("\n".join(f"- {_md_text(item)}" for item in rest[0]))
+            out.append("\n".join(f"- {markdown_text(item)}" for item in rest[0]))
         else:
             header, rows = rest
             lines = [header, ["---"] * len(header), *rows]
-            out.append("\n".join("| " + " | ".join(_md_text(c).replace("|", "\\|") for c in line) + " |"
+            out.append("\n".join("| " + " | ".join(markdown_text(c).replace("|", "\\|") for c in line) + " |"
                                  for line in lines))
     return "\n\n".join(out) + "\n"
 
