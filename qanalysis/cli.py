@@ -2,7 +2,8 @@
 
 Bad input ends with one line per problem on stderr naming the file, sheet and cell (or record) and exit code 2,
 never a traceback: the users are analysts, and the message is what they must fix. Only `InputError` is caught that
-way; anything else is a bug and keeps its traceback. `-v` shows what the engine did (its log), `-vv` everything.
+way; anything else is a bug, reported in one line as an internal error with exit code 1 (its traceback under -v).
+`-v` shows what the engine did (its log), `-vv` everything.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from . import settings
 from .errors import InputError
 from .lang import Lang
 from .outputs import Terminated, check_output, refuse_inputs, write_file, writing
+from .text import spreadsheet_safe
 from .workspace import DEFAULT_REFERENCE, ENV, Workspace, current
 
 
@@ -148,10 +150,13 @@ def _notebooks(args: argparse.Namespace) -> None:
 
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
-    """UTF-8 with a byte-order mark, so Excel on Chinese Windows opens the Chinese text correctly; whole or not at
+    """UTF-8 with a byte-order mark, so Excel on Chinese Windows opens the Chinese text correctly; text a spreadsheet
+    would run as a formula (a series named "=HYPERLINK(...)") neutralised (text.spreadsheet_safe); whole or not at
     all (outputs.write_file)."""
+    text_columns = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    safe = table.assign(**{c: table[c].map(spreadsheet_safe) for c in text_columns})
     with writing(out):
-        write_file(out, table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+        write_file(out, safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
     print(f"wrote {out} ({len(table)} rows)")
 
 
@@ -255,7 +260,8 @@ def _logging(verbose: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command. An InputError (bad input the analyst must fix, or a disk it cannot write) becomes one stderr
     line per problem and exit code 2; Ctrl-C and SIGTERM (while writing) one line and 130 or 143, the outputs
-    complete or as they were; any other exception is a bug and keeps its traceback."""
+    complete or as they were. Any other exception is a bug: one line naming it and exit code 1, with the traceback
+    under -v, because a page of traceback tells an analyst nothing and hides the one line they could send us."""
     args = _parser().parse_args(argv)
     _logging(args.verbose)
     try:
@@ -267,6 +273,15 @@ def main(argv: list[str] | None = None) -> int:
         name, code = ("SIGTERM", 143) if isinstance(exc, Terminated) else ("Ctrl-C", 130)
         print(f"error: stopped by {name}; every output is either complete or as it was before", file=sys.stderr)
         return code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported, never a raw traceback
+        import traceback
+
+        what = " ".join(str(exc).split())
+        if args.verbose:
+            traceback.print_exc(file=sys.stderr)
+        hint = "" if args.verbose else "; run with -v to see the traceback"
+        print(f"qanalysis: internal error: {type(exc).__name__}: {what}{hint}", file=sys.stderr)
+        return 1
     return 0
 
 

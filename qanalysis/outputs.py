@@ -21,6 +21,10 @@ So every command writes through this module, and only through it:
 Workbooks: openpyxl stamps the clock into a workbook twice, the `modified` property (wb.save overwrites it) and the
 date of every zip entry. Both are fixed here (`workbook_bytes`), for the briefing's scorecard, the fill-in template
 and the curated workbook alike, so the same inputs give the same bytes.
+
+Cells are written through `put_cell` and `append_row`, which keep text as text: openpyxl stores any str starting
+with "=" as a formula, so a target name or source title "=HYPERLINK(...)" would be a live formula in the reader's
+Excel.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from .errors import InputError
@@ -591,3 +597,22 @@ def _is_ours(out: Path, command: str, known: frozenset[str]) -> bool:
     if MARKER in names:
         return marker_command(out) == command
     return bool(known) and names <= known
+
+
+def put_cell(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write one cell; a str is always a text cell, never a formula (see the module docstring). Returns the cell."""
+    cell = ws.cell(row=row, column=column, value=value)
+    _as_text(cell)
+    return cell
+
+
+def append_row(ws: Worksheet, values: list) -> None:
+    """ws.append(values), with every str a text cell, never a formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        _as_text(cell)
+
+
+def _as_text(cell: Cell) -> None:
+    if isinstance(cell.value, str):
+        cell.data_type = "s"

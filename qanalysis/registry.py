@@ -36,7 +36,7 @@ from pydantic import (
 
 from . import settings
 from .errors import InputError
-from .units import BUILTIN, Unit, UnitError, UnitTable
+from .units import BUILTIN, Unit, UnitError, UnitTable, expected_bound
 from .yamlfile import load_yaml
 
 
@@ -78,6 +78,40 @@ def _matching(pattern: str, expected: str) -> AfterValidator:
         return value
     return AfterValidator(check)
 
+
+BRIEFING_NAMES = ("scorecard", "vintage", "coverage", "reliability", "summary", "figures")
+WINDOWS_DEVICES = ("con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)))
+RESERVED_IDS = frozenset(BRIEFING_NAMES + WINDOWS_DEVICES)
+"""Names a target or indicator id may not take, in any case. A briefing saves each target's chart as
+figures/<id>.png beside the overview charts (scorecard, vintage, coverage, reliability), so a target called
+`scorecard` would be overwritten by the overview, and Windows cannot create a file called con or nul."""
+MAX_ID_LENGTH = 64  # an id becomes a file name (255 bytes at most) with a suffix; the longest in use has 28 characters
+
+
+def _safe_id(value: str) -> str:
+    """An id is a file name of the briefing (figures/<id>.png) and a cell of every csv and workbook we write, so it
+    is kept to letters, digits, _ and -, starting with a letter or digit: no path separators or "..", which would
+    write outside the output folder, and no leading =, +, - or @, which a spreadsheet would run as a formula."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value) or len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"expected letters, digits, _ and - (starting with a letter or digit, at most {MAX_ID_LENGTH} "
+                         f"characters), like e_pm25; found {value!r}")
+    if value.lower() in RESERVED_IDS:
+        why = ("the briefing writes its own files by the names " + ", ".join(BRIEFING_NAMES)
+               if value.lower() in BRIEFING_NAMES else "Windows cannot create a file by that name")
+        raise ValueError(f"{value!r} is a reserved name ({why}); expected another id")
+    return value
+
+
+def _finite_bounded(value: float) -> float:
+    """A target's value obeys the bound every value read obeys (units.MAX_MAGNITUDE)."""
+    expected = expected_bound(value)
+    if expected:
+        raise ValueError(f"expected {expected}, found {value:g}")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_safe_id)]
+Quantity = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_finite_bounded)]
 
 Slug = Annotated[str, _matching(r"[a-z0-9]+(?:-[a-z0-9]+)*", "lowercase letters and digits joined by hyphens, like "
                                                                "hangzhou-2018-27 (a safe file and folder name)")]
@@ -159,7 +193,7 @@ class RegistryInfo(_Strict):
 class Indicator(_Strict):
     """A series: what it measures, in which unit, over which scope, and where a bureau publishes it."""
 
-    id: str
+    id: Id
     name_zh: str
     name_en: str
     unit: str
@@ -178,17 +212,17 @@ class Indicator(_Strict):
 class Target(_Strict):
     """One quantified target of the policy, in the policy's own words (`clause`)."""
 
-    id: str
+    id: Id
     section: str
     name_zh: str
     name_en: str
     indicator: str
     kind: Kind
     op: Op
-    value: float
+    value: Quantity
     unit: str
-    target_year: int
-    window_start: int | None
+    target_year: Year
+    window_start: Year | None
     clause: str
     proxies: tuple[str, ...] = ()
 
@@ -403,11 +437,14 @@ def _cross_check(path: Path, targets: list[Target], indicators: list[Indicator])
         if record.id in by_id:
             problems.append(f"indicator {record.id}: defined twice")
         by_id[record.id] = record
-    seen = set()
+    seen: dict[str, str] = {}
     for t in targets:
-        if t.id in seen:
+        if t.id in seen.values():
             problems.append(f"target {t.id}: defined twice")
-        seen.add(t.id)
+        elif t.id.lower() in seen:  # figures/E_PM25.png and figures/e_pm25.png are one file on Windows and macOS
+            problems.append(f"target {t.id}: differs from target {seen[t.id.lower()]} only in case; expected ids "
+                            "that differ in more than case (they name the chart files)")
+        seen.setdefault(t.id.lower(), t.id)
         ind: Indicator | None = by_id.get(t.indicator)
         if ind is None:
             problems.append(f"target {t.id}, field indicator: no indicator {t.indicator!r} in `indicators:`")

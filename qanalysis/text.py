@@ -67,3 +67,40 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     analyst fixes a typo faster from a suggestion than from the full list of ids."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f'; did you mean "{close[0]}"?' if close else ""
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel, LibreOffice and Sheets read as the start of a formula
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A csv field as a spreadsheet may safely open it: text starting with =, +, -, @, a tab or a carriage return
+    gets a leading ' so Excel shows it rather than running it (=HYPERLINK(...) sends the reader to a site,
+    =cmd|'...'!A0 runs a program). The one rule for every csv we write.
+
+    Only text is touched: numbers, and text that is exactly a number ("-3.5", "+2"), stay as they are, so a negative
+    growth rate stays a number in Excel.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_safe(value: str) -> str:
+    """The inverse of spreadsheet_safe, for the csv files we read back: "'=x" -> "=x". A leading ' before a
+    formula character is how a spreadsheet marks text (Excel hides it), so the text is what was meant; and a
+    processed sources.csv read back by the briefing or a layered build must give the titles as written."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value
+
+
+def markdown_text(text: str) -> str:
+    """Text from the registry, the analyst's files or their cells as Markdown shows it, never as markup: no raw
+    HTML (a name "<script>..." or "<img src=...>" is shown, not run, by viewers that render HTML in Markdown), no
+    entities, no links or images ("[x](url)" reads as text) and no line breaks that would start a heading or a list
+    of its own. "<1%" and "a & b" stay as they are. The one rule for summary.md and build_report.md."""
+    text = re.sub(r"[\r\n]+", " ", text)
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+    return re.sub(r"([\[\]])", r"\\\1", text)

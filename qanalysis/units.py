@@ -20,6 +20,31 @@ from dataclasses import dataclass
 
 from .errors import InputError
 
+MAX_MAGNITUDE = 1e15
+"""The largest magnitude any value may have, in any unit: the one bound on every number the project reads (yearbook
+cells, tidy and series records, a target's value, a declared unit's factor, a value converted to its registry unit).
+
+Why 1e15: the largest official statistic in these units is a national total in 元 (China's GDP, about 1.2e14 元 in
+2022), so nothing published comes near 1e15, while a number beyond it is a typo, a pasted ID or account number, or
+an attack. Past it the arithmetic stops being honest: values near 1e155 overflow when squared (OverflowError in the
+error model), values near 1e308 become inf and are clipped into bands of zero width, and every P(meet) computed from
+them would be nonsense presented as a finding.
+"""
+
+
+def expected_bound(value: float) -> str:
+    """What a value was expected to be when it is unusable as a statistic ("a finite number", "a number within
+    ±1e+15 ..."); "" when it is fine. Callers put it in their message as "expected <this>, found <value>".
+
+    The one rule for finiteness and size (MAX_MAGNITUDE): every reader of numbers asks it, so a value refused by
+    `build` is refused the same way by `assess --data`, `forecast --data` and the registry.
+    """
+    if not math.isfinite(value):
+        return "a finite number"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"a number within ±{MAX_MAGNITUDE:g} (no official statistic is larger)"
+    return ""
+
 
 class UnitError(InputError, ValueError):
     """A unit that is not known, or a conversion across dimensions. Also a ValueError, so a pydantic validator that
@@ -178,8 +203,9 @@ class UnitTable:
             if folded != unit.symbol:
                 raise UnitError(f'declared unit "{unit.symbol}": write the symbol as "{folded}" (full-width forms, '
                                 "ASCII case, brackets and spaces are folded when cells are read)")
-            if not math.isfinite(unit.factor) or unit.factor <= 0:
-                raise UnitError(f'declared unit "{unit.symbol}": expected a factor above 0, found {unit.factor:g}')
+            if not (math.isfinite(unit.factor) and 1 / MAX_MAGNITUDE <= unit.factor <= MAX_MAGNITUDE):
+                raise UnitError(f'declared unit "{unit.symbol}": expected a factor between {1 / MAX_MAGNITUDE:g} and '
+                                f"{MAX_MAGNITUDE:g}, found {unit.factor:g}")
             if unit.symbol in added:
                 raise UnitError(f'declared unit "{unit.symbol}": declared twice')
             known = self._lookup.get(folded)

@@ -17,16 +17,26 @@ import yaml
 from .errors import InputError
 
 MAX_BYTES = 8 * 2**20  # the largest registry we know (378 targets) is under 0.3 MB
+MAX_DEPTH = 50  # our files nest four levels deep; [[[[...]]]] a few thousand deep would exhaust Python's stack
+
 
 class _StrictLoader(yaml.SafeLoader):
-    """The safe loader, refusing anchors, aliases and duplicate keys. The pure-Python one: the C loader composes
-    nodes in C, where an alias cannot be stopped before it is expanded."""
+    """The safe loader, refusing anchors, aliases, duplicate keys and deep nesting. The pure-Python one: the C
+    loader composes nodes in C, where an alias cannot be stopped before it is expanded."""
+
+    depth = 0
 
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _Refused(event.start_mark, "anchors and aliases (&name, *name) are not allowed")
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
         seen: dict[Any, Any] = {}
@@ -39,6 +49,19 @@ class _StrictLoader(yaml.SafeLoader):
                                                     f"{seen[key].line + 1}); expected each key once")
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+MAX_NUMBER_LENGTH = 40  # characters of an int as written: 0x and 4000 hex digits is a number no str() can show
+
+
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    """A YAML int, unless it is longer than any count or year (Python then cannot even print it in a message)."""
+    if len(node.value) > MAX_NUMBER_LENGTH:
+        raise _Refused(node.start_mark, f"a whole number of more than {MAX_NUMBER_LENGTH} characters")
+    return loader.construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class _Refused(Exception):
@@ -59,6 +82,8 @@ def load_yaml_text(text: str, shown: str) -> Any:
         raise InputError(f"{shown}{at}: refused: {exc.what}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{shown}: not valid YAML ({exc})") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value the safe constructors cannot build: 2018-02-30,
+        raise InputError(f"{shown}: not valid YAML (a value that cannot be read: {exc})") from None  # !!int x
 
 
 def load_yaml(path: Path, what: str = "file", shown: str | None = None) -> Any:

@@ -146,7 +146,8 @@ def test_assess_converts_a_value_to_the_registry_unit(tmp_path, capsys):
     capsys.readouterr()
 
 
-def test_main_turns_an_input_error_into_one_line_and_exit_2_but_lets_bugs_raise(tmp_path, monkeypatch, capsys):
+def test_main_turns_an_input_error_into_one_line_and_exit_2_and_a_bug_into_an_internal_error(tmp_path, monkeypatch,
+                                                                                             capsys):
     import qanalysis.forecast.engine as select
 
     data = tmp_path / "series.csv"
@@ -165,8 +166,9 @@ def test_main_turns_an_input_error_into_one_line_and_exit_2_but_lets_bugs_raise(
             raise bug
 
         monkeypatch.setattr(select, "forecast_table", raise_it)
-        with pytest.raises(type(bug), match="a genuine bug"):
-            cli.main(args)
+        assert cli.main(args) == 1  # a bug is not bad input: exit 1, never the analyst's "error:" line
+        assert capsys.readouterr().err == (f"qanalysis: internal error: {type(bug).__name__}: {bug}; run with -v to "
+                                           "see the traceback\n")
 
 
 @pytest.mark.parametrize("horizon", ["0", "-1"])

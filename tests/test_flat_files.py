@@ -71,3 +71,12 @@ def test_assess_cli_on_an_xlsx(tmp_path):
     assert main(["assess", "--as-of", "2021", "--data", str(data), "--out", str(tmp_path / "a.csv")]) == 0
     table = pd.read_csv(tmp_path / "a.csv").set_index("target")
     assert table.loc["e_pm25", "status"] == "very likely" and table.loc["e_pm25", "p_meet"] > 0.9
+
+
+def test_a_series_name_a_spreadsheet_would_run_is_written_as_text(tmp_path):
+    data = tmp_path / "s.csv"
+    rows = "".join(f'"=HYPERLINK(""http://x"")",{2010 + i},{100 + i}\n' for i in range(6))
+    data.write_text("series,year,value\n" + rows, encoding="utf-8")
+    assert main(["forecast", "--data", str(data), "--horizon", "1", "--out", str(tmp_path / "f.csv")]) == 0
+    line = (tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert line.startswith("'=HYPERLINK(") or line.startswith('"\'=HYPERLINK(')

@@ -114,7 +114,8 @@ def test_declaring_a_built_in_unit_again_with_its_own_meaning_changes_nothing():
     (units.Unit("Kg", "mass", 1.0), 'declared unit "Kg": write the symbol as "kg"'),
     (units.Unit("(吨)", "mass", 1.0), 'declared unit "(吨)": write the symbol as "吨"'),
     (units.Unit(" ", "mass", 1.0), 'declared unit " ": expected a symbol'),
-    (units.Unit("吨", "mass", 0.0), 'declared unit "吨": expected a factor above 0, found 0'),
+    (units.Unit("吨", "mass", 0.0), 'declared unit "吨": expected a factor between 1e-15 and 1e+15, found 0'),
+    (units.Unit("吨", "mass", 1e300), 'declared unit "吨": expected a factor between 1e-15 and 1e+15, found 1e+300'),
 ])
 def test_declarations_that_would_change_a_known_unit_are_refused(declared, expected):
     with pytest.raises(units.UnitError) as err:

@@ -21,8 +21,9 @@ import pandas as pd
 from ..errors import InputError
 from ..forecast.engine import Forecast
 from ..forecast.intervals import path_quantiles
+from ..ingest.cells import FOUR_DIGIT_YEARS
 from ..lang import Lang
-from ..registry import Indicator, Kind, Registry, Target
+from ..registry import MAX_YEAR, MIN_YEAR, Indicator, Kind, Registry, Target
 from . import crosschecks
 from .kinds import Case, Verdict, judge, measure
 from .status import status_word
@@ -63,12 +64,14 @@ def contract_columns() -> list[str]:
 def _visible(data: pd.DataFrame, as_of: int) -> dict[str, pd.Series]:
     """The one place where years after `as_of` are dropped. The rows kept are checked (numbers, one value an
     indicator-year) and split into one series per indicator with a sorted int year index."""
+    if not MIN_YEAR <= int(as_of) <= MAX_YEAR:  # a typo (20211), or a vintage range no machine could run through
+        raise InputError(f"as of {as_of}: expected a year between {MIN_YEAR} and {MAX_YEAR}")
     missing = {"indicator", "year", "value"} - set(data.columns)
     if missing:
         raise InputError(f"indicator data: missing columns {sorted(missing)}; expected "
                          "indicator,year,value,unit,source")
     years = pd.to_numeric(data["year"], errors="coerce")
-    bad = years.isna() | (years != years.round())
+    bad = years.isna() | (years != years.round()) | ~years.between(FOUR_DIGIT_YEARS[0], FOUR_DIGIT_YEARS[-1])
     if bad.any():
         first = data[bad].iloc[0]
         raise InputError(f"indicator data, {first['indicator']}: expected a whole year, found {first['year']!r}")

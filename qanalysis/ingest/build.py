@@ -21,12 +21,13 @@ import pandas as pd
 from ..errors import InputError
 from ..outputs import check_output, output_folder
 from ..registry import Registry, load_registry
+from ..text import spreadsheet_safe
 from ..workspace import Workspace
 from .coverage import build_report, coverage_indicators, coverage_targets, data_gaps, indicator_years, not_published
 from .layers import Layered, check_source_ids, layer, layers_report, reference_values
 from .layouts import Layout, load_layouts, parse_layouts
 from .processed import load_sources, read_indicators
-from .sheets import display_path
+from .sheets import display_path, inside
 from .tables import TIDY_COLUMNS, TableRead, read_table
 from .template import find_templates
 from .values import check_values
@@ -70,7 +71,7 @@ def _layouts(raw_dir: Path, registry: Registry, source_ids: set[str]) -> tuple[l
     """layouts.yaml records (the file is optional when templates are present), then filled-in templates found in
     raw_dir (template.py), and the data files left unread."""
     path = raw_dir / "layouts.yaml"
-    layouts = load_layouts(path, registry, source_ids) if path.exists() else []
+    layouts = load_layouts(inside(raw_dir, "layouts.yaml"), registry, source_ids) if path.exists() else []
     templates, unread = find_templates(raw_dir, {x.file for x in layouts})
     for rel, records in templates.items():
         layouts += parse_layouts(records, f"{display_path(raw_dir / rel)} (template layout)", registry, source_ids)
@@ -101,7 +102,7 @@ def read_raw(raw_dir: Path, registry_path: Path, reference: Workspace | None = N
     """
     raw_dir = Path(raw_dir)
     registry = load_registry(registry_path)
-    sources = load_sources(raw_dir / "sources.csv")
+    sources = load_sources(inside(raw_dir, "sources.csv"))
     ref_sources = None
     if reference is not None:
         ref_sources = load_sources(reference.processed / "sources.csv")
@@ -181,8 +182,11 @@ def _number(value: float) -> str:
 
 
 def _csv_text(frame: pd.DataFrame, value_column: str | tuple[str, ...] = ()) -> str:
+    """The csv text of a processed table: text fields safe to open in a spreadsheet (text.spreadsheet_safe: a source
+    title "=HYPERLINK(...)" stays text), then the value columns as shortest 12-digit numbers."""
     frame = frame.reset_index(drop=True)
     columns = (value_column,) if isinstance(value_column, str) else value_column
+    frame = frame.assign(**{c: frame[c].map(spreadsheet_safe) for c in frame.columns if c not in columns})
     frame = frame.assign(**{c: frame[c].map(_number) for c in columns})
     return frame.to_csv(index=False, lineterminator="\n")
 

@@ -8,11 +8,12 @@ Footnote marks come off BEFORE NFKC folding, which would turn "45.2①" into "45
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+
+from ..units import expected_bound
 
 # Footnote marks: circled and bracketed numbers, *, †, #. Superscript digits are not marks here: units use them
 # (μg/m³, m²).
@@ -68,12 +69,15 @@ def is_footnote(text: str) -> bool:
     return bool(_FOOTNOTE.match(unicodedata.normalize("NFKC", text)))
 
 
+FOUR_DIGIT_YEARS = range(1000, 10000)  # a year as tables write it; a longer run of digits is an ID, not a year
+
+
 def parse_year(value: object) -> int | None:
     """2018, 2018.0, "2018", "2018年", "２０１８年", "2018年度", "2018年①" -> 2018; anything else -> None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return int(value) if float(value).is_integer() and 1000 <= value <= 9999 else None
+        return int(value) if float(value).is_integer() and value in FOUR_DIGIT_YEARS else None
     text = unicodedata.normalize("NFKC", split_mark(cell_text(value))[0]).strip()
     match = _YEAR.fullmatch(text)
     return int(match.group(1)) if match else None
@@ -104,9 +108,7 @@ def parse_value(value: object, percent_ok: bool = False) -> Value:
     if isinstance(value, bool):
         raise ValueError(f"found {str(value).upper()}")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"found {value}")
-        return Value(float(value))
+        return Value(_bounded(float(value), f"{value}"))
     if isinstance(value, (date, time, timedelta)):
         raise ValueError(f'found a date "{value}" (Excel may have turned the entry into a date)')
     raw = str(value).strip()
@@ -120,4 +122,13 @@ def parse_value(value: object, percent_ok: bool = False) -> Value:
         text = text.replace(",", "")
     if not _NUMBER.fullmatch(text):
         raise ValueError(f'found "{raw}"')
-    return Value(float(text), mark, raw)
+    return Value(_bounded(float(text), f'"{raw}"'), mark, raw)
+
+
+def _bounded(number: float, shown: str) -> float:
+    """The number, or ValueError when no statistic could be it (units.expected_bound): a 400-digit cell reads as
+    inf, and 1e300 would overflow the forecast's arithmetic."""
+    expected = expected_bound(number)
+    if expected:
+        raise ValueError(f"found {shown}, not {expected}")
+    return number

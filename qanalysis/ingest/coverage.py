@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string
 
 from ..registry import Kind, Registry, Target
-from ..text import years_text
+from ..text import markdown_text, years_text
 from .tables import NotPublished, TableRead
 
 
@@ -121,7 +121,8 @@ def compact_cells(cells: list[str]) -> str:
 
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """A cell's text, label or note in the report: shown as written, never as markup (text.markdown_text)."""
+    return markdown_text(str(text)).replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:

@@ -7,20 +7,19 @@ one value per indicator-year, and values expressed in the registry's units. Erro
 
 from __future__ import annotations
 
-import math
-import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ..registry import Registry
 from ..text import did_you_mean
 from ..units import BUILTIN, UnitError, UnitTable
-from .records import capped, read_records
-from .sheets import display_path
+from .cells import cell_text
+from .records import capped, read_records, record_number, record_year
+from .sheets import display_path, read_grid
 from .tables import TIDY_COLUMNS
+from .values import in_registry_units
 
 SOURCE_COLUMNS = ["id", "title", "publisher", "address", "accessed", "quote", "note"]
 
@@ -41,6 +40,30 @@ def load_sources(path: Path) -> pd.DataFrame:
     if problems:
         raise InputError(capped(problems))
     return pd.DataFrame(records, columns=SOURCE_COLUMNS, dtype=str)
+
+
+def read_side_table(path: Path) -> pd.DataFrame | None:
+    """A processed side table beside the data (sources.csv, coverage_targets.csv, conflicts.csv) as text, every cell
+    a str ("" for blank), or None when the folder has none.
+
+    Read through `sheets` like every input, so a side table saved as GB18030 reads, and one that is damaged, not
+    text, or has a row longer than its header is an InputError naming the file and line, never a pandas traceback
+    without a file name.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.suffix.lower() != ".csv":
+        raise InputError(f"{display_path(path)}: expected a .csv file")
+    grid = read_grid(path, None)
+    header = [cell_text(c) for c in (grid.rows[0] if grid.rows else [])]
+    body = []
+    for r, row in enumerate(grid.rows[1:], 1):
+        if any(cell is not None for cell in row[len(header):]):
+            raise InputError(f"{grid.where(r, len(header))}: expected {len(header)} columns as in the header, found more")
+        if row:
+            body.append([("" if c is None else str(c)) for c in row[:len(header)]] + [""] * (len(header) - len(row)))
+    return pd.DataFrame(body, columns=header, dtype=str)
 
 
 def _records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]]:
@@ -68,7 +91,7 @@ def read_indicators(path: Path, unit_table: UnitTable = BUILTIN) -> pd.DataFrame
         if problem:
             problems.append(f"{where}: {problem}")
             continue
-        key = (record["indicator"], int(record["year"]))
+        key = (record["indicator"], int(record["year"]))  # four digits (record_year)
         if key in seen:
             problems.append(f"{where}: {key[0]} {key[1]} is also on {seen[key].rsplit(', ', 1)[1]}; expected one "
                             "value per indicator-year")
@@ -88,14 +111,11 @@ def _tidy_problem(record: dict, unit_table: UnitTable) -> str:
     """What is wrong with one record of a tidy csv, in the analyst's words; "" when nothing is."""
     if not record["indicator"]:
         return "expected an indicator id, found a blank cell"
-    if not re.fullmatch(r"\d{4}", record["year"]):
+    if record_year(record["year"]) is None:
         return f'expected a whole year like 2018, found "{record["year"]}"'
-    try:
-        value = float(record["value"])
-    except ValueError:
-        return f'expected a number in value, found "{record["value"]}"'
-    if not math.isfinite(value):
-        return f'expected a finite number in value, found "{record["value"]}"'
+    expected = record_number(record["value"])[1]
+    if expected:
+        return f'expected {expected} in value, found "{record["value"]}"'
     try:
         unit_table.parse(record["unit"])
     except UnitError as exc:
@@ -104,35 +124,34 @@ def _tidy_problem(record: dict, unit_table: UnitTable) -> str:
 
 
 def conform(data: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Express every value of a tidy frame in its indicator's registry unit, refusing ids the registry lacks.
+    """Express every value of a tidy frame in its indicator's registry unit and range-check it, refusing ids the
+    registry lacks.
 
     Units are the registry's (built-in plus declared). `read_indicators` only checks that each unit is a known
-    spelling; a hand-made csv may still hold 万元 where the
-    registry says 亿元, or 万元 for a PM2.5 concentration. Assessing such a file unconverted would compare numbers
-    10 000 times off, and dropping unknown ids would hide a typo, so both are errors naming the record: the file
-    and csv line when the frame came from `read_indicators`, else its row number.
+    spelling; a hand-made csv may still hold 万元 where the registry says 亿元, or 万元 for a PM2.5 concentration.
+    Assessing such a file unconverted would compare numbers 10 000 times off, and dropping unknown ids would hide a
+    typo, so both are errors naming the record: the file and csv line when the frame came from `read_indicators`,
+    else its row number. The converted values then pass the build's own range check (`values.in_registry_units`),
+    so a negative PM2.5 is refused by `assess --data` and the briefing exactly as by `build`.
     """
-    problems, factors = [], []
+    problems = []
     places = data.attrs.get("places")
     if places is None or len(places) != len(data):
         places = [f"indicators, row {i + 1}" for i in range(len(data))]
-    for place, indicator, year, unit in zip(places, data["indicator"], data["year"], data["unit"]):
-        record = f"{place} ({indicator} {int(year)})"
+    records = [f"{place} ({indicator} {int(year)})" for place, indicator, year in zip(places, data["indicator"],
+                                                                                       data["year"])]
+    for record, indicator, unit in zip(records, data["indicator"], data["unit"]):
         ind = registry.indicators.get(indicator)
         if ind is None:
             problems.append(f'{record}: indicator "{indicator}" is not in the target registry; expected one of its '
                             "indicator ids" + did_you_mean(indicator, registry.indicators))
-            factors.append(np.nan)
             continue
         try:
-            factors.append(registry.units.conversion_factor(unit, ind.unit))
+            registry.units.conversion_factor(unit, ind.unit)
         except UnitError as exc:
             problems.append(f'{record}: unit "{unit}" cannot be expressed in the registry unit "{ind.unit}" ({exc})')
-            factors.append(np.nan)
     if problems:
         raise InputError(capped(problems))
-    out = data.copy()
+    out = in_registry_units(data.assign(where=records), registry).drop(columns="where")
     out.attrs = {}
-    out["value"] = out["value"].to_numpy(dtype=float) * np.asarray(factors, dtype=float)
-    out["unit"] = [registry.indicators[i].unit for i in out["indicator"]]
     return out.reset_index(drop=True)

@@ -8,10 +8,12 @@ column twice is refused here, because a reader keyed on names would silently kee
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InputError
-from .cells import cell_text
+from ..units import expected_bound
+from .cells import FOUR_DIGIT_YEARS, cell_text
 from .sheets import display_path, read_grid, sheet_names
 
 FLAT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -50,3 +52,29 @@ def capped(problems: list[str], limit: int = 30) -> str:
     """Every problem, one per line, up to `limit` and a count of the rest: enough to fix a file in one pass."""
     more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
     return "\n".join(problems[:limit]) + more
+
+
+def record_year(text: str) -> int | None:
+    """A record's year: four decimal digits, 1000 to 9999 (2018, or full-width ２０１８); None for anything else.
+
+    `\\d` is Unicode's decimal digits, which int() reads; not str.isdigit(), which also passes superscripts (²⁰¹⁸)
+    that int() refuses, and not a longer run, which would be a year no table has (a 20-digit "year" is a pasted ID).
+    """
+    return int(text) if re.fullmatch(r"\d{4}", text) and int(text) in FOUR_DIGIT_YEARS else None
+
+
+def record_number(text: str) -> tuple[float, str]:
+    """A record's number and "", or NaN and what was expected ("a number", "a finite number", "a number within ...").
+
+    float() is the reader (1e5, -3.2, ４.５ all read) with two of its leniencies closed: "1_000" (Python syntax, not a
+    number anyone types in a table) and numbers that are infinite, NaN or beyond units.MAX_MAGNITUDE, which no
+    statistic is and which would break the forecast's arithmetic.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        return float("nan"), "a number"
+    if "_" in text:
+        return float("nan"), "a number"
+    expected = expected_bound(value)
+    return (float("nan"), expected) if expected else (value, "")

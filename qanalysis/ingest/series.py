@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .records import capped, read_records
+from .records import capped, read_records, record_number, record_year
 from .sheets import display_path
 
 COLUMNS = ["series", "year", "value"]
@@ -23,14 +23,11 @@ def _series_problem(series: str, year: str, value: str) -> str:
     """What is wrong with one record, in the analyst's words; "" when nothing is."""
     if not series:
         return "expected a series name, found an empty cell"
-    if not (year.isdigit() and len(year) == 4):
+    if record_year(year) is None:
         return f"expected a whole year like 2018 in column year, found {year!r}"
-    try:
-        number = float(value) if value else 0.0
-    except ValueError:
-        return f"expected a number (or an empty cell) in column value, found {value!r}"
-    if not np.isfinite(number):
-        return f"expected a finite number (or an empty cell) in column value, found {value!r}"
+    expected = record_number(value)[1] if value else ""
+    if expected:
+        return f"expected {expected} or an empty cell in column value, found {value!r}"
     return ""
 
 

@@ -26,7 +26,7 @@ from . import headers
 from .cells import cell_text, clean_label, label_key, parse_value, split_mark
 from .headers import Line, Problems, Skipped
 from .layouts import Layout, SourceSpec, UnitSpec
-from .sheets import Grid, read_grid
+from .sheets import Grid, inside, read_grid
 
 TIDY_COLUMNS = ["indicator", "year", "value", "unit", "source"]
 PROVENANCE_COLUMNS = ["table", "file", "sheet", "cell", "where", "note"]
@@ -80,7 +80,7 @@ def read_table(layout: Layout, raw_dir: Path, registry: Registry, source_ids: se
     so the build can range-check those too and report everything in one pass; a table whose header cannot be read
     still raises, since no cell of it can be placed.
     """
-    grid = read_grid(Path(raw_dir) / layout.file, layout.sheet, engine)
+    grid = read_grid(inside(raw_dir, layout.file), layout.sheet, engine)
     t = _Table(grid, layout, registry, source_ids, TableRead(layout, pd.DataFrame()))
     if grid.encoding == "gb18030":
         t.result.notes.append(f"{layout.id}: {layout.file} is GB18030 text (not UTF-8); read as GB18030")

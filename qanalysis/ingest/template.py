@@ -28,10 +28,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..errors import InputError
-from ..outputs import save_workbook
+from ..outputs import put_cell, save_workbook
 from ..registry import Indicator, Registry
 from ..yamlfile import load_yaml_text
-from .sheets import read_grid, sheet_names
+from .sheets import inside, read_grid, sheet_names
 
 MARKER_SHEET = "_qanalysis_layout"
 MARKER = "qanalysis template v1"
@@ -87,18 +87,17 @@ def _serves(registry: Registry, ind: Indicator) -> str:
 def _data_sheet(book: Workbook, name: str, indicators: list[Indicator], years: tuple[int, ...], policy: str) -> None:
     ws = book.create_sheet(name)
     width = len(KEY_HEADER) + len(years)
-    ws["A1"] = f"{policy + ' ' if policy else ''}指标数据填报表 — {name}"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = NOTE
+    put_cell(ws, 1, 1, f"{policy + ' ' if policy else ''}指标数据填报表 — {name}").font = Font(bold=True, size=14)
+    put_cell(ws, 2, 1, NOTE)
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.row_dimensions[2].height = 48
     for col, text in enumerate(KEY_HEADER + [f"{year}年" for year in years], 1):
-        cell = ws.cell(row=3, column=col, value=text)
+        cell = put_cell(ws, 3, col, text)
         cell.font, cell.fill, cell.alignment = Font(bold=True), _HEADER_FILL, Alignment(horizontal="center")
     for row, ind in enumerate(indicators, 4):
         for col, value in enumerate((ind.id, ind.name_zh, ind.unit), 1):
-            ws.cell(row=row, column=col, value=value)
+            put_cell(ws, row, col, value)
     ws.freeze_panes = "E4"
     for col, size in enumerate([30, 46, 13, 10] + [9] * len(years), 1):
         ws.column_dimensions[get_column_letter(col)].width = size
@@ -106,20 +105,19 @@ def _data_sheet(book: Workbook, name: str, indicators: list[Indicator], years: t
 
 def _notes_sheet(book: Workbook, registry: Registry, sheets: dict[str, str]) -> None:
     ws = book.create_sheet(NOTES_SHEET)
-    ws["A1"] = "指标说明 (每个指标的单位、口径、资料出处和服务的目标)"
-    ws["A1"].font = Font(bold=True, size=14)
+    put_cell(ws, 1, 1, "指标说明 (每个指标的单位、口径、资料出处和服务的目标)").font = Font(bold=True, size=14)
     header = ["指标代码", "指标名称", "英文名称", "单位", "口径", "资料出处", "服务目标", "工作表"]
     for col, text in enumerate(header, 1):
-        cell = ws.cell(row=3, column=col, value=text)
+        cell = put_cell(ws, 3, col, text)
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
     for row, ind in enumerate(registry.indicators.values(), 4):
         values = [ind.id, ind.name_zh, ind.name_en, ind.unit, ind.scope, ind.bureau_table, _serves(registry, ind),
                   sheets[ind.id]]
         for col, value in enumerate(values, 1):
-            ws.cell(row=row, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            put_cell(ws, row, col, value).alignment = Alignment(wrap_text=True, vertical="top")
     end = len(registry.indicators) + 5
-    ws.cell(row=end, column=1, value="读取: 把填好的工作簿放进工作区 raw/ 下任意文件夹 (参考工作区为 data/raw/), 在 raw/sources.csv 登记所用来源编号, "
-                                      "运行 qanalysis build 即可 (隐藏工作表 _qanalysis_layout 记录了本表的版式)。")
+    put_cell(ws, end, 1, "读取: 把填好的工作簿放进工作区 raw/ 下任意文件夹 (参考工作区为 data/raw/), 在 raw/sources.csv 登记所用来源编号, "
+                         "运行 qanalysis build 即可 (隐藏工作表 _qanalysis_layout 记录了本表的版式)。")
     ws.freeze_panes = "A4"
     for col, size in enumerate([30, 40, 40, 12, 28, 50, 60, 14], 1):
         ws.column_dimensions[get_column_letter(col)].width = size
@@ -144,8 +142,8 @@ def write_template(registry: Registry, out_path: Path, years: tuple[int, ...] | 
                     registry.policy)
     _notes_sheet(book, registry, sheets)
     marker = book.create_sheet(MARKER_SHEET)
-    marker["A1"] = MARKER
-    marker["A2"] = yaml.safe_dump(template_records(order), allow_unicode=True, sort_keys=False)
+    put_cell(marker, 1, 1, MARKER)
+    put_cell(marker, 2, 1, yaml.safe_dump(template_records(order), allow_unicode=True, sort_keys=False))
     marker.sheet_state = "veryHidden"
     return save_workbook(book, out_path)
 
@@ -162,15 +160,18 @@ def find_templates(raw_dir: Path, named: set[str]) -> tuple[dict[str, list[dict]
 
     Only a workbook's index and marker sheet are read. A file here that cannot be opened does not stop the build
     (nobody asked for it) but is listed as not read, with the reason; excel lock files (~$x.xlsx) are passed over.
-    A workbook carrying the hidden marker sheet is a template, so a broken marker raises InputError naming it.
+    A workbook carrying the hidden marker sheet is a template, so a broken marker raises InputError naming it. Only
+    regular files inside raw_dir are read: a link leading out of it is listed as refused (sheets.inside), and
+    folders that are links are not entered.
     """
     raw_dir, found, unread = Path(raw_dir), {}, []
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_symlink() or p.is_file()):
         rel = path.relative_to(raw_dir).as_posix()
         suffix = path.suffix.lower()
         if rel in named or rel == "sources.csv" or path.name.startswith("~$") or suffix not in DATA_SUFFIXES:
             continue
         try:
+            inside(raw_dir, rel)
             is_template = suffix in (".xlsx", ".xlsm") and MARKER_SHEET in sheet_names(path)
         except InputError as exc:
             reason = str(exc).split(": ", 1)[-1]  # the message without the machine's path to the file

@@ -1,7 +1,9 @@
 """The one range check: every value in its indicator's registry unit, inside what the indicator's scale allows.
 
-`build`, `assess --data` and `forecast --data` all pass values through here, so a negative PM2.5 or a share above
-100 is refused the same way whichever door it came in by.
+`build` (`check_values`) and everything that reads tidy data back (`processed.conform`: `assess --data`, the
+briefing, the notebooks) pass values through `in_registry_units` here, so a negative PM2.5 or a share above 100 is
+refused the same way whichever door it came in by. `forecast --data` has no registry, so its series get only the
+bound every number gets (finite, within units.MAX_MAGNITUDE), at reading.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..registry import Registry
-from ..units import UnitError
+from ..units import UnitError, expected_bound
 from .headers import Problems
 
 
@@ -26,8 +28,16 @@ def _expectation(scale: str, value: float) -> str:
 
 
 def check_values(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Convert every value to its indicator's registry unit; refuse unit mixes, values outside the indicator's
-    scale (negative counts, shares above 100) and the same indicator-year twice, across rows and tables.
+    """The build's check across all tables (`in_registry_units`), sorted by indicator and year."""
+    out = in_registry_units(frame, registry)
+    return out.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
+
+
+def in_registry_units(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Convert every value to its indicator's registry unit, rows in their order; refuse unit mixes, values outside
+    the indicator's scale (negative counts, shares above 100) or beyond units.MAX_MAGNITUDE once converted, and the
+    same indicator-year twice, across rows and tables. `frame` has the tidy columns and `where` (file and cell, or
+    line) for the messages; every indicator must be the registry's.
 
     Converted values are rounded to 12 significant digits so that 12345 万元 is 1.2345 亿元, not 1.2345000000000002.
     """
@@ -51,7 +61,7 @@ def check_values(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
         except UnitError as exc:
             problems.append(f'{where}: unit "{unit}" does not fit indicator {indicator}, measured in "{spec.unit}" ({exc})')
             continue
-        expected = _expectation(spec.scale, values[-1])
+        expected = expected_bound(values[-1]) or _expectation(spec.scale, values[-1])
         if expected:
             problems.append(f"{where}: expected {expected} for {indicator} {year} ({spec.unit}), found {values[-1]:g}")
     out = frame.copy()
@@ -62,4 +72,4 @@ def check_values(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     problems.check()
     out["value"] = pd.Series(values, index=out.index, dtype="float64")
     out["unit"] = out["indicator"].map(lambda i: registry.indicators[i].unit)
-    return out.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
+    return out

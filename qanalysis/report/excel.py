@@ -1,7 +1,9 @@
 """The briefing's Excel scorecard: Scorecard, Proxies, Vintages and Sources sheets, written deterministically.
 
 Names, section and goal stand beside every target id, because the workbook is read by people, not joins; statuses
-carry the charts' colours; the bytes are the same on every rerun (`outputs.save_workbook`).
+carry the charts' colours; the bytes are the same on every rerun (`outputs.save_workbook`). Every text is written as
+text (`outputs.append_row`): names and source titles come from analysts' files, and one starting with "=" must not
+become a live formula in the reader's Excel.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..outputs import save_workbook
+from ..outputs import append_row, save_workbook
 from ..registry import Registry
 from .overview import vintage_frames
 from .style import STATUS_COLOURS
@@ -42,12 +44,12 @@ def _with_names(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
 def _write_sheet(ws, frame: pd.DataFrame) -> None:
     """A table with a bold frozen header, autofilter, widths, status fills, 0% probabilities and wrapped reasons."""
     header_fill = PatternFill("solid", fgColor="EDEDED")
-    ws.append([str(c) for c in frame.columns])
+    append_row(ws, [str(c) for c in frame.columns])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for record in frame.itertuples(index=False):
-        ws.append([_cell(v) for v in record])
+        append_row(ws, [_cell(v) for v in record])
     for j, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = WIDTHS.get(str(column), 12)

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from .. import settings
 from ..assessment import assess
 from ..assessment.assess import Outlook
-from ..ingest.processed import conform, read_indicators
+from ..ingest.processed import conform, read_indicators, read_side_table
 from ..lang import Lang, as_lang
 from ..outputs import check_output, output_folder
 from ..registry import Registry, load_registry
@@ -55,8 +55,9 @@ def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
     data_path = Path(data_path)
     registry = load_registry(registry_path)
     return Inputs(registry, conform(read_indicators(data_path, registry.units), registry), data_path,
-                  _read_csv(data_path.parent / "sources.csv"), _read_csv(data_path.parent / "coverage_targets.csv"),
-                  _read_csv(data_path.parent / "conflicts.csv"))
+                  read_side_table(data_path.parent / "sources.csv"),
+                  read_side_table(data_path.parent / "coverage_targets.csv"),
+                  read_side_table(data_path.parent / "conflicts.csv"))
 
 
 OUTPUT_FILES = frozenset({"figures", "scorecard.xlsx", "summary.md", "summary.html"})  # a pack before markers
@@ -98,11 +99,6 @@ def vintage_years(registry: Registry, as_of: int) -> range:
     """The vintages a briefing shows: from the policy's launch year (the registry's `launch_year`) to `as_of`, so the
     heat map tells how the outlook moved since launch; a briefing as of an earlier year shows that year alone."""
     return range(min(registry.launch_year, as_of), as_of + 1)
-
-
-def _read_csv(path: Path) -> pd.DataFrame | None:
-    """A processed side table as text (blank cells stay ""), or None when the folder has none."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
 
 
 def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None) -> list[str]:

@@ -16,7 +16,7 @@ import pandas as pd
 from ..assessment.status import FLAGGED, Status
 from ..lang import Lang, as_lang
 from ..registry import Registry
-from ..text import pct
+from ..text import markdown_text, pct
 from .labels import STATUS_ZH, name, status_label, unit_label
 from .style import STATUS_COLOURS
 
@@ -122,15 +122,16 @@ def _md(blocks: list[tuple]) -> str:
     out = []
     for kind, *rest in blocks:
         if kind in ("h1", "h2"):
-            out.append(("# " if kind == "h1" else "## ") + rest[0])
+            out.append(("# " if kind == "h1" else "## ") + markdown_text(rest[0]))
         elif kind == "p":
-            out.append(rest[0])
+            out.append(markdown_text(rest[0]))
         elif kind == "ul":
-            out.append("\n".join(f"- {item}" for item in rest[0]))
+            out.append("\n".join(f"- {markdown_text(item)}" for item in rest[0]))
         else:
             header, rows = rest
             lines = [header, ["---"] * len(header), *rows]
-            out.append("\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines))
+            out.append("\n".join("| " + " | ".join(markdown_text(c).replace("|", "\\|") for c in line) + " |"
+                                 for line in lines))
     return "\n\n".join(out) + "\n"
 
 
