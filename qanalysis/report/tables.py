@@ -14,6 +14,7 @@ from ..assessment.status import Status
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import shorten
+from .labels import unit_label
 
 WIDTH = 60  # display width of a long text cell (reasons, clauses) in a printed table
 
@@ -39,7 +40,8 @@ def _name(registry: Registry, target_id: str, lang: Lang | str) -> str:
 
 def scorecard(table: pd.DataFrame, registry: Registry, lang: Lang | str = Lang.ZH) -> pd.DataFrame:
     """One line per target: goal, status, P(meet), latest value, projection with its 80 % interval."""
-    goals = {t.id: t.goal for t in registry.targets}
+    english = as_lang(lang) == Lang.EN  # the registry's units are Chinese; an English table shows English units
+    goals = {t.id: t.goal_text(unit=unit_label(t.unit, lang)) if english else t.goal for t in registry.targets}
     return pd.DataFrame({
         "target": table["target"],
         "name": [shorten(_name(registry, t, lang), 24) for t in table["target"]],
