@@ -40,7 +40,8 @@ notebooks: venv
 	$(BIN)/qanalysis notebooks
 
 bench: venv
-	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/accuracy.py --half calibration
+	$(BIN)/python benchmarks/accuracy.py --half report
 	$(BIN)/python benchmarks/speed.py
 
 clean:
