@@ -46,8 +46,10 @@ notebooks: venv
 	$(BIN)/qanalysis notebooks --refresh
 
 bench: venv
-	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/accuracy.py --half calibration
+	$(BIN)/python benchmarks/accuracy.py --half report
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/mdg_retrospective.py
 
 clean:
 	rm -rf $(VENV) out

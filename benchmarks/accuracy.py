@@ -1,14 +1,20 @@
 """Forecast accuracy of `qanalysis.forecast.engine.forecast_series` on short windows of real yearly series (docs/method.md).
 
 Why this design: the project forecasts 2-15-point yearly series about four years ahead, so we cut real public yearly
-series (the copies shipped inside statsmodels; nothing is downloaded) into short training windows at several rolling
-origins, forecast four years, and score what the briefing relies on: point accuracy (MASE and sMAPE as defined in
-M4), interval coverage, and the probability that a threshold set from training data alone is met (Brier score and
-a reliability table). The baselines are implemented here, independently of the suite's internals, so the comparison
-cannot share the suite's bugs.
+series into short training windows at several rolling origins, forecast four years, and score what the briefing
+relies on: point accuracy (MASE and sMAPE as defined in M4), interval coverage, and the probability that a threshold
+set from training data alone is met (Brier score and a reliability table). The series come from six independent
+source groups (the copies shipped inside statsmodels, and the M3, tourism, World Bank GDP and BP energy extracts
+committed in benchmarks/data/; nothing is downloaded), each capped so that no source holds more than 40 % of the
+windows: the first version drew 70 % of its windows from one smooth dataset (fertility) and its interval calibration
+was tuned to it. Series are split by a hash of their name into a calibration half, where the interval constants of
+`qanalysis.forecast.intervals` are chosen (benchmarks/calibrate.py), and a report half, which RESULTS.md reports.
+The baselines are implemented here, independently of the suite's internals, so the comparison cannot share the
+suite's bugs.
 
-Run from the repository root: `.venv/bin/python benchmarks/accuracy.py [--workers 2] [--subset N]`.
-The section between the `accuracy` markers of benchmarks/RESULTS.md is rewritten; other sections are kept.
+Run from the repository root: `.venv/bin/python benchmarks/accuracy.py [--half report|calibration] [--workers N]`.
+The section between the `accuracy` markers of benchmarks/RESULTS.md (report half) or the `accuracy-calibration`
+markers (calibration half) is rewritten; other sections are kept.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import hashlib
+import pickle
 import sys
 import time
 import warnings
@@ -49,12 +56,26 @@ TRAIN_LENGTHS = (6, 10, 14)  # the main set: every baseline can be fitted
 SHORT_LENGTHS = (2, 3, 5)  # the suite's "two points" and "short (3-5)" tiers, against naive and drift only
 # dataset -> (years between rolling origins, most origins per series and training length)
 ORIGINS = {"fertility": (8, 2), "macro_annual": (6, 4), "grunfeld": (4, 4), "longley": (4, 4),
-           "nile": (8, 10), "sunspots": (8, 10)}
+           "nile": (8, 10), "sunspots": (8, 10), "m3": (6, 2), "tourism": (6, 2), "gdp": (8, 2), "energy": (8, 2)}
+# dataset -> source group: the unit of the 40 % cap and of the per-source tables (independent publishers)
+SOURCE = {"fertility": "wb_fertility", "grunfeld": "sm_classic", "longley": "sm_classic", "macro_annual": "sm_classic",
+          "nile": "sm_classic", "sunspots": "sm_classic", "m3": "m3", "tourism": "tourism", "gdp": "wb_gdp",
+          "energy": "bp_energy"}
+SOURCE_LABEL = {"wb_fertility": "World Bank fertility (statsmodels)", "sm_classic": "statsmodels classics",
+                "m3": "M3 yearly", "tourism": "Tourism yearly", "wb_gdp": "World Bank GDP", "bp_energy": "BP energy"}
+NEAR_CONSTANT = 1e-4  # a training window whose mean |change| is below this share of its mean |level| is left out
+MAX_SOURCE_SHARE = 0.40  # no source group may hold more of a half's windows (main and short set each)
+MAX_PER_SOURCE = 700  # and none more than this many windows per set and half (run time)
+HALVES = ("calibration", "report")
+SPLIT_SALT = "qanalysis-bench-2024"  # the series' hash split; changing it re-deals every series
 FERTILITY_AGGREGATES = {"CAA", "LCN", "OED", "OSS", "PSS"}  # regional/income groups in the file, not countries
 MACRO_SCALES = {"unemp": "share", "tbilrate": "share", "infl": "growth", "realint": "growth"}
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+EXTRACTS = {"m3": "m3_yearly", "tourism": "tourism_yearly", "gdp": "wb_gdp", "energy": "bp_energy"}
 
 
-# sha256 of the CSV files inside statsmodels 0.15.0 (pinned in pyproject.toml): the figures belong to these bytes
+# sha256 of the CSV files inside statsmodels 0.15.0 (pinned in pyproject.toml) and of the extracts in
+# benchmarks/data/ (made by make_extract.py, described in data/SOURCES.md): the figures belong to these bytes
 DATA_SHA256 = {
     "fertility": "2219a1b039b2da46cb8b7fd0e1692de51851e02bfee4a996d64c75c466228e28",
     "grunfeld": "6f6ca138e645eeee6ff3e54fe5b9b498f7ddb5c484237d2a8489c524b3c94098",
@@ -63,6 +84,17 @@ DATA_SHA256 = {
     "nile": "88e97bea7249e5832a85e41aec6ce4b8f7b1b14aae930c8363da7f193286b598",
     "sunspots": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
 }
+EXTRACT_SHA256 = {
+    "m3_yearly": "6b57c7075a6c32a084ab9784292221bce387f53a1599ca47fa2f183132ebce0d",
+    "tourism_yearly": "5d21bb6e3ee3fa3e6662e251b656599bf20bb439ba599b0cacfe843bbab25049",
+    "wb_gdp": "df0c30fe5d5c7104c86c96e30119f8aa746fd48b1d37a3197f2084b5c3b45e61",
+    "bp_energy": "533a9bde14d2039a0a444c3896ca8061f7fff9aa67d7c0506b77f56ef91c2a77",
+}
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 def check_data() -> None:
@@ -70,10 +102,19 @@ def check_data() -> None:
     root = os.path.dirname(sd.__file__)
     for name, digest in DATA_SHA256.items():
         path = os.path.join(root, name, f"{name}.csv")
-        with open(path, "rb") as fh:
-            found = hashlib.sha256(fh.read()).hexdigest()
-        if found != digest:
+        if (found := _sha256(path)) != digest:
             raise SystemExit(f"{path}: sha256 {found}, expected {digest} (statsmodels 0.15.0); see benchmarks/README.md")
+    for name, digest in EXTRACT_SHA256.items():
+        path = os.path.join(DATA, f"{name}.csv.gz")
+        if (found := _sha256(path)) != digest:
+            raise SystemExit(f"{path}: sha256 {found}, expected {digest}; see benchmarks/data/SOURCES.md")
+
+
+def half_of(dataset: str, series: str) -> str:
+    """The deterministic split of series (never of windows: the windows of one series are correlated) into the
+    calibration half, on which interval constants may be chosen, and the report half, which RESULTS.md reports."""
+    digest = hashlib.sha256(f"{SPLIT_SALT}:{dataset}/{series}".encode()).hexdigest()
+    return HALVES[int(digest[:8], 16) % 2]
 
 
 @dataclass(frozen=True)
@@ -89,9 +130,27 @@ class Window:
     test: np.ndarray
     thresholds: np.ndarray
 
+    @property
+    def source(self) -> str:
+        return SOURCE[self.dataset]
+
+
+def load_extract(dataset: str) -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
+    """The series of one committed extract (benchmarks/data/*.csv.gz); a series' name carries its category."""
+    d = pd.read_csv(os.path.join(DATA, f"{EXTRACTS[dataset]}.csv.gz"), keep_default_na=False, na_values=[""],
+                    dtype={"series": str, "category": str})
+    d["category"] = d["category"].fillna("")
+    out = []
+    for (cat, name), g in d.groupby(["category", "series"], sort=True):
+        full = np.arange(g["year"].min(), g["year"].max() + 1)  # a missing year stays missing (NaN), never filled
+        values = g.set_index("year")["value"].reindex(full).to_numpy(float)
+        out.append((dataset, f"{cat}/{name}" if cat else name, "level", full.astype(int), values))
+    return out
+
 
 def load_series() -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
-    """(dataset, series, scale, years, values) for every yearly series used; all shipped with statsmodels 0.15."""
+    """(dataset, series, scale, years, values) for every yearly series used: the statsmodels 0.15 copies and the
+    committed extracts."""
     out = []
     fert = sd.fertility.load_pandas().data
     years = [c for c in fert.columns if c.isdigit()]
@@ -113,13 +172,32 @@ def load_series() -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
     out.append(("nile", "volume", "level", nile["year"].to_numpy(int), nile["volume"].to_numpy(float)))
     sun = sd.sunspots.load_pandas().data
     out.append(("sunspots", "activity", "level", sun["YEAR"].to_numpy(int), sun["SUNACTIVITY"].to_numpy(float)))
+    for dataset in EXTRACTS:
+        out += load_extract(dataset)
     return out
 
 
-def make_windows(h: int, threshold_fn) -> tuple[list[Window], dict]:
-    """Rolling origins backwards from the last year with h actuals, per dataset step; incomplete windows skipped."""
-    windows, skipped = [], {"missing values": 0, "constant training window": 0}
+def _rank(dataset: str, series: str, n_train: int, end: int) -> str:
+    return hashlib.sha256(f"{SPLIT_SALT}:{dataset}/{series}/{n_train}/{end}".encode()).hexdigest()
+
+
+def source_cap(counts: dict[str, int], share: float = MAX_SOURCE_SHARE, most: int = MAX_PER_SOURCE) -> int:
+    """The largest per-source number of windows c (at most `most`) with c <= share x the windows kept when every
+    source is cut to c: no source then holds more than `share` of the set."""
+    cap = min(most, max(counts.values(), default=0))
+    while cap > 0 and cap > share * sum(min(n, cap) for n in counts.values()):
+        cap -= 1
+    return cap
+
+
+def make_windows(h: int, threshold_fn, half: str | None = None) -> tuple[list[Window], dict]:
+    """Rolling origins backwards from the last year with h actuals, per dataset step; incomplete windows skipped.
+    Only the series of `half` (None: all); then each source is cut to the same cap per set (main, short), keeping
+    the windows first in a hash order, so that no source holds more than MAX_SOURCE_SHARE of a set."""
+    cands, skipped = [], {"missing values": 0, "(near-)constant training window": 0}
     for dataset, series, scale, years, values in load_series():
+        if half is not None and half_of(dataset, series) != half:
+            continue
         step, most = ORIGINS[dataset]
         last = np.flatnonzero(~np.isnan(values))[-1] + 1 if not np.isnan(values).all() else 0
         years, values = years[:last], values[:last]  # origins count back from the last published year
@@ -130,13 +208,25 @@ def make_windows(h: int, threshold_fn) -> tuple[list[Window], dict]:
                 if np.isnan(train).any() or np.isnan(test).any():
                     skipped["missing values"] += 1
                     continue
-                if np.all(np.diff(train) == 0):
-                    skipped["constant training window"] += 1  # MASE scale would be zero
-                    continue
-                wid = len(windows)
-                windows.append(Window(wid, dataset, series, scale, years[end - n_train:end], train, test,
-                                      threshold_fn(train, h, wid)))
-    return windows, skipped
+                if np.mean(np.abs(np.diff(train))) <= NEAR_CONSTANT * np.mean(np.abs(train)):
+                    skipped["(near-)constant training window"] += 1  # MASE scale (near) zero: one window's
+                    continue  # MASE would swamp the mean (Singapore's GDP 2018-19 moved 0.002 %)
+                cands.append((dataset, series, scale, years[end - n_train:end], train, test, end, len(cands)))
+    kept, caps = [], {}
+    for name, lengths in (("main", TRAIN_LENGTHS), ("short", SHORT_LENGTHS)):
+        pool = [c for c in cands if len(c[4]) in lengths]
+        by_source: dict[str, list] = {}
+        for c in pool:
+            by_source.setdefault(SOURCE[c[0]], []).append(c)
+        caps[name] = cap = source_cap({k: len(v) for k, v in by_source.items()})
+        for k, v in by_source.items():
+            chosen = sorted(v, key=lambda c: _rank(c[0], c[1], len(c[4]), c[6]))[:cap]
+            skipped[f"over the {name}-set cap ({k})"] = len(v) - len(chosen)
+            kept += chosen
+    kept.sort(key=lambda c: c[7])  # back in load order: the windows of one series stay together
+    windows = [Window(wid, *c[:6], threshold_fn(c[4], h, wid)) for wid, c in enumerate(kept)]
+    skipped = {k: v for k, v in skipped.items() if v}
+    return windows, {"skipped": skipped, "caps": caps, "half": half, "candidates": len(cands)}
 
 
 @dataclass(frozen=True)
@@ -311,7 +401,8 @@ def evaluate(w: Window, with_suite: bool = True) -> dict:
         d = preds["drift"]
         sd = (d.hi95[-1] - d.lo95[-1]) / (2 * Z[95])
         probs["drift_gauss"] = norm.sf((w.thresholds - d.mean[-1]) / sd) if sd > 0 else (d.mean[-1] >= w.thresholds) * 1.0
-    return {"wid": w.wid, "dataset": w.dataset, "series": w.series, "n_train": len(w.train), "train": w.train,
+    return {"wid": w.wid, "dataset": w.dataset, "source": w.source, "series": w.series, "n_train": len(w.train),
+            "train": w.train,
             "test": w.test, "suite_mean": preds["suite"].mean if "suite" in preds else None,
             "scores": _score(w, preds), "fails": fails, "probs": probs,
             "outcome": (w.test[HORIZON - 1] >= w.thresholds).astype(float), "info": info}
@@ -353,7 +444,8 @@ def _frame(results: list[dict], methods: tuple) -> pd.DataFrame:
         if all(m in r["scores"] for m in methods):
             for m in methods:
                 s = r["scores"][m]
-                rows.append({"wid": r["wid"], "dataset": r["dataset"], "series": r["series"], "n_train": r["n_train"], "method": m,
+                rows.append({"wid": r["wid"], "dataset": r["dataset"], "source": r["source"], "series": r["series"],
+                             "n_train": r["n_train"], "method": m,
                              "mase": s["mase"], "smape": s["smape"], "mae": s["mae"],
                              **{k: s[k] for k in ("is80", "is95") if k in s},
                              **{f"{k}_h{i + 1}": v for k in ("cov80", "cov95") if k in s for i, v in enumerate(s[k])}})
@@ -376,12 +468,12 @@ def _point_table(df: pd.DataFrame, methods: tuple) -> tuple[str, dict]:
 
 
 def _breakdown(df: pd.DataFrame, by: str, methods: tuple) -> str:
-    """Mean MASE per group; by dataset also pooled without fertility, which is 70 % of the windows and unusually smooth."""
+    """Mean MASE per group; by source also pooled without fertility, which is unusually smooth."""
     piv = df.pivot_table(index=by, columns="method", values="mase", aggfunc="mean")
     n = df[df["method"] == methods[0]].groupby(by).size()
     rows = [[k, int(n[k])] + [float(piv.loc[k, m]) for m in methods] for k in piv.index]
-    if by == "dataset":
-        rest = df[df["dataset"] != "fertility"]
+    if by == "source":
+        rest = df[df["source"] != "wb_fertility"]
         means = rest.groupby("method")["mase"].mean()
         rows.append(["all but fertility", int((rest["method"] == methods[0]).sum())] + [float(means[m]) for m in methods])
     return md_table([by, "windows"] + list(methods), rows)
@@ -434,7 +526,8 @@ def _prob_frame(results: list[dict], keys: tuple) -> pd.DataFrame:
     for r in results:
         if all(k in r["probs"] for k in keys):
             for j, o in enumerate(r["outcome"]):
-                rows.append({"wid": r["wid"], "outcome": o, **{k: float(r["probs"][k][j]) for k in keys}})
+                rows.append({"wid": r["wid"], "source": r["source"], "n_train": r["n_train"], "outcome": o,
+                             **{k: float(r["probs"][k][j]) for k in keys}})
     return pd.DataFrame(rows)
 
 
@@ -518,20 +611,75 @@ def _goals(df: pd.DataFrame, mase: dict, cov: dict, baselines: tuple) -> str:
     return md_table(["goal", "measured", "result"], rows)
 
 
-def _design(results: list[dict], skipped: dict, h: int) -> str:
-    frame = pd.DataFrame([(r["dataset"], r["series"], r["n_train"] in TRAIN_LENGTHS) for r in results],
-                         columns=["dataset", "series", "main"])
-    rows = [[k, g["series"].nunique(), int(g["main"].sum()), int((~g["main"]).sum()), f"{ORIGINS[k][0]} y / {ORIGINS[k][1]}"]
-            for k, g in frame.groupby("dataset")]
+def _design(results: list[dict], info: dict, h: int) -> str:
+    frame = pd.DataFrame([(r["source"], r["dataset"], r["series"], r["n_train"] in TRAIN_LENGTHS) for r in results],
+                         columns=["source", "dataset", "series", "main"])
+    n_main, n_short = int(frame["main"].sum()), int((~frame["main"]).sum())
+    rows = [[f"{SOURCE_LABEL[src]} (`{src}`)", ", ".join(sorted(g["dataset"].unique())), g["series"].nunique(),
+             int(g["main"].sum()), float(g["main"].sum() / max(n_main, 1)), int((~g["main"]).sum()),
+             float((~g["main"]).sum() / max(n_short, 1)),
+             "; ".join(f"{d} {ORIGINS[d][0]} y / {ORIGINS[d][1]}" for d in sorted(g["dataset"].unique()))]
+            for src, g in frame.groupby("source")]
+    skipped = info["skipped"]
     return "\n".join([
-        f"Rolling origin, horizon {h}. Training windows cut from real yearly series shipped with statsmodels 0.15 "
-        f"(no download): the main set has {', '.join(map(str, TRAIN_LENGTHS))} points (every baseline fits), the short "
+        f"Rolling origin, horizon {h}. Training windows cut from real yearly series: the copies shipped with "
+        "statsmodels 0.15 and the extracts committed in benchmarks/data/ (SOURCES.md there; nothing is downloaded). "
+        f"The main set has {', '.join(map(str, TRAIN_LENGTHS))} points (every baseline fits), the short "
         f"set {', '.join(map(str, SHORT_LENGTHS))} points (the suite's short tiers, against naive and drift). "
+        f"Series are split by a hash of their name into a calibration half and a report half; this is the "
+        f"**{info['half']} half**. Per set, every source is cut to the same number of windows "
+        f"(main {info['caps']['main']}, short {info['caps']['short']}: at most {MAX_PER_SOURCE}, and no source over "
+        f"{MAX_SOURCE_SHARE:.0%} of the set), keeping the windows first in a fixed hash order. "
         "MASE scale: mean |one-step naive error| of the training window; sMAPE: M4 definition (0-200). Thresholds "
         f"(3 per window, seeded, training data only): training-growth extrapolation to h={h} +/- k sd of training "
-        f"growth x sqrt({h}), k ~ U(-{K_RANGE}, {K_RANGE}); event: actual at h={h} >= threshold. Windows skipped: "
+        f"growth x sqrt({h}), k ~ U(-{K_RANGE}, {K_RANGE}); event: actual at h={h} >= threshold. Windows left out: "
         f"{', '.join(f'{k} {v}' for k, v in skipped.items())}.", "",
-        md_table(["dataset", "series", "main windows", "short windows", "origin step / max origins"], rows)])
+        md_table(["source", "datasets", "series", "main windows", "share of main", "short windows", "share of short",
+                  "origin step / max origins"], rows)])
+
+
+def _summary(df: pd.DataFrame, pf: pd.DataFrame | None, by: str, baselines: tuple, h: int) -> str:
+    """Per group (source or training length) and pooled: the suite's mean MASE against each baseline's (ratio of
+    means, as in the goals), its 80 % / 95 % coverage, and the Brier score of its P(meet) against the Gaussian
+    random walk with drift and the group's base rate."""
+    c80 = [f"cov80_h{i}" for i in range(1, h + 1)]
+    c95 = [f"cov95_h{i}" for i in range(1, h + 1)]
+    prob = pf is not None and len(pf) > 0
+    gauss = prob and "drift_gauss" in pf
+    rows = []
+    groups = [(k, g) for k, g in df.groupby(by, sort=True)] + [("pooled", df)]
+    for key, g in groups:
+        mase = g.groupby("method")["mase"].mean()
+        s = g[g["method"] == "suite"]
+        row = [SOURCE_LABEL.get(key, key) if by == "source" else key, len(s), float(mase["suite"])]
+        row += [float(mase["suite"] / mase[b]) for b in baselines]
+        row += [float(np.nanmean(s[c80].to_numpy())), float(np.nanmean(s[c95].to_numpy()))]
+        if prob:
+            p = pf if key == "pooled" else pf[pf[by] == key]
+            o = p["outcome"].to_numpy()
+            row += [float(np.mean((p["suite"].to_numpy() - o) ** 2))]
+            row += [float(np.mean((p["drift_gauss"].to_numpy() - o) ** 2))] if gauss else []
+            row += [float(np.mean((o.mean() - o) ** 2))]
+        rows.append(row)
+    head = [by, "windows", "suite MASE"] + [f"suite / {b}" for b in baselines] + ["suite 80 %", "suite 95 %"]
+    if prob:
+        head += ["Brier suite"] + (["Brier drift Gaussian"] if gauss else []) + ["Brier base rate"]
+    return md_table(head, rows)
+
+
+def _goals_by_source(df: pd.DataFrame) -> str:
+    """The MASE and coverage goals per source group: which are met and which are missed, group by group."""
+    rows = []
+    for key, g in list(df.groupby("source", sort=True)) + [("pooled", df)]:
+        mase = g.groupby("method")["mase"].mean()
+        s = g[g["method"] == "suite"]
+        c80 = float(np.nanmean(s[[f"cov80_h{i}" for i in range(1, HORIZON + 1)]].to_numpy()))
+        c95 = float(np.nanmean(s[[f"cov95_h{i}" for i in range(1, HORIZON + 1)]].to_numpy()))
+        ratio = float(mase["suite"] / mase["drift"])
+        rows.append([SOURCE_LABEL.get(key, key), ratio, "PASS" if ratio <= 0.9 else "FAIL", c80,
+                     "PASS" if 0.75 <= c80 <= 0.85 else "FAIL", c95])
+    return md_table(["source", "suite MASE / drift", "<= 0.90", "suite 80 % coverage", "within 75-85 %",
+                     "suite 95 % coverage"], rows)
 
 
 def _block(results: list[dict], methods: tuple, baselines: tuple, prob_keys: tuple, h: int, with_suite: bool) -> list[str]:
@@ -539,32 +687,46 @@ def _block(results: list[dict], methods: tuple, baselines: tuple, prob_keys: tup
     df = _frame(results, methods)
     point, mase = _point_table(df, methods)
     ivals, ivals_h, cov = _interval_table(df, h)
+    versus = tuple(b for b in baselines if b != "naive") if "theta" in baselines else baselines
+    pf = _prob_frame(results, prob_keys) if with_suite else None
     out = ["Failures (a window enters the comparison only if every method forecast it):", "",
            _failures(results, baselines, with_suite), "", f"Point accuracy, {df['wid'].nunique()} common windows:", "",
-           point, "", "Mean MASE by dataset:", "", _breakdown(df, "dataset", methods), "",
-           "Mean MASE by training length:", "", _breakdown(df, "n_train", methods), "",
-           "Prediction intervals (coverage pooled over h = 1..4; interval scores scaled like MASE):", "", ivals, "",
-           "Coverage by horizon:", "", ivals_h, "", "80 % coverage by dataset:", "", _coverage_by(df, "dataset", h, methods), "",
-           "80 % coverage by training length:", "", _coverage_by(df, "n_train", h, methods), ""]
+           point, ""]
     if with_suite:
-        pf = _prob_frame(results, prob_keys)
+        out += ["By source (MASE ratios are ratios of mean MASE; coverage pooled over h = 1..4; Brier of P(meet) at "
+                f"h = {h}, the base rate being the group's own):", "", _summary(df, pf, "source", versus, h), "",
+                "By training length (same columns):", "", _summary(df, pf, "n_train", versus, h), ""]
+    out += ["Mean MASE by source:", "", _breakdown(df, "source", methods), "",
+            "Mean MASE by dataset:", "", _breakdown(df, "dataset", methods), "",
+            "Mean MASE by training length:", "", _breakdown(df, "n_train", methods), "",
+            "Prediction intervals (coverage pooled over h = 1..4; interval scores scaled like MASE):", "", ivals, "",
+            "Coverage by horizon:", "", ivals_h, "", "80 % coverage by source:", "", _coverage_by(df, "source", h, methods), "",
+            "80 % coverage by dataset:", "", _coverage_by(df, "dataset", h, methods), "",
+            "80 % coverage by training length:", "", _coverage_by(df, "n_train", h, methods), ""]
+    if with_suite and pf is not None:
         out += [f"P(meet) at h = {h}: {len(pf)} window-thresholds, base rate {pf['outcome'].mean():.3f}:", "",
                 _brier_table(pf, prob_keys), "", "Reliability (10 bins):", "", _reliability(pf), "",
                 "By status word:", "", _bands(pf), "", f"Suite model choice: {_counts(results, 'suite_model')}.", "",
                 f"Suite tier: {_counts(results, 'suite_tier')}.", "",
                 "The suite's worst windows (largest MASE), with its forecast and the actual value at h = 4:", "",
-                _worst(results), "", "Goals measured on this set:", "", _goals(df, mase, cov, baselines), ""]
+                _worst(results), "", "Goals measured on this set:", "", _goals(df, mase, cov, baselines), "",
+                "Goals by source (met and missed, group by group):", "", _goals_by_source(df), ""]
     return out
 
 
-def render(results: list[dict], skipped: dict, args: argparse.Namespace, h: int) -> str:
+SECTION = {"report": "accuracy", "calibration": "accuracy-calibration"}
+
+
+def render(results: list[dict], info: dict, args: argparse.Namespace, h: int) -> str:
     """The markdown section: design, then the main set (the goals) and the short set (the suite's short tiers)."""
     ws = not args.no_suite
     main = [r for r in results if r["n_train"] in TRAIN_LENGTHS]
     short = [r for r in results if r["n_train"] in SHORT_LENGTHS]
     suite = ("suite", "suite_drift") if ws else ()
-    out = ["## Accuracy", "", "Command: `.venv/bin/python benchmarks/accuracy.py --workers 2`"
-           + ("" if ws else " --no-suite (baselines only)"), "", _design(results, skipped, h), "",
+    title = "## Accuracy" if info["half"] == "report" else \
+        "## Accuracy on the calibration half (where interval constants are chosen; not the reported figures)"
+    out = [title, "", f"Command: `.venv/bin/python benchmarks/accuracy.py --workers {args.workers} --half {info['half']}`"
+           + ("" if ws else " --no-suite (baselines only)"), "", _design(results, info, h), "",
            f"### Main set: {', '.join(map(str, TRAIN_LENGTHS))}-point windows (the stated goals)", "",
            *_block(main, BASELINES + ("comb",) + suite, BASELINES, ("suite", "suite_drift", "drift_gauss"), h, ws),
            f"### Short set: {', '.join(map(str, SHORT_LENGTHS))}-point windows (for reference; the goals are stated "
@@ -575,23 +737,34 @@ def render(results: list[dict], skipped: dict, args: argparse.Namespace, h: int)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes (default: all cores)")
+    parser.add_argument("--half", choices=HALVES, default="report",
+                        help="which half of the series (default report; calibration is where constants are chosen)")
     parser.add_argument("--subset", type=int, default=0, help="evaluate every Nth window only (quick check; 0 = all)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     parser.add_argument("--no-suite", action="store_true", help="baselines only (while the engine is absent)")
+    parser.add_argument("--dump", help="also pickle the per-window results to this file (for re-rendering)")
+    parser.add_argument("--from-dump", help="render from a --dump file instead of evaluating")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     check_data()
-    windows, skipped = make_windows(HORIZON, thresholds)
-    if args.subset > 1:
-        windows = windows[:: args.subset]
-    results = run(windows, args.workers, not args.no_suite)
-    text = render(results, skipped, args, HORIZON)
+    if args.from_dump:
+        with open(args.from_dump, "rb") as fh:
+            results, info = pickle.load(fh)
+    else:
+        windows, info = make_windows(HORIZON, thresholds, args.half)
+        if args.subset > 1:
+            windows = windows[:: args.subset]
+        results = run(windows, args.workers, not args.no_suite)
+        if args.dump:
+            with open(args.dump, "wb") as fh:
+                pickle.dump((results, info), fh)
+    text = render(results, info, args, HORIZON)
     print(text)
     if not args.no_write and args.subset <= 1:
-        write_section("accuracy", text)
-    print(f"wall time {time.perf_counter() - start:.1f} s with {args.workers} workers, {len(windows)} windows",
-          file=sys.stderr)
+        write_section(SECTION[info["half"]], text)
+    print(f"wall time {time.perf_counter() - start:.1f} s with {args.workers} workers, {len(results)} windows "
+          f"({info['half']} half)", file=sys.stderr)
     return 0
 
 

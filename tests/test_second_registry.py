@@ -116,8 +116,10 @@ def test_assessment_gives_p_meet_where_the_series_is_long_enough(run):
     table = pd.read_csv(run / "assess.csv").set_index("target")
     assert table["status"].to_dict() == {"air_pm25": "very likely", "waste_reuse": "very unlikely",
                                          "green_building_share": "insufficient data", "new_parks": "insufficient data"}
-    assert table.loc["air_pm25", "p_meet"] > 0.99  # 31 in 2021 and falling ~2.8 a year, against <= 30 in 2025
-    assert table.loc["waste_reuse", "p_meet"] < 0.01  # 426 万吨, rising ~7 a year, against >= 500 in 2025
+    # 31 in 2021 and falling ~2.8 a year, against <= 30 in 2025: 0.973 since 6+ points get a t with at most 3 degrees
+    # of freedom (intervals.DF_MAX, calibrated on the mixed benchmark); above 0.99 with the thinner-tailed t before
+    assert table.loc["air_pm25", "p_meet"] > 0.95
+    assert table.loc["waste_reuse", "p_meet"] < 0.05  # 426 万吨, rising ~7 a year, against >= 500 in 2025
     assert table.loc["waste_reuse", "latest_value"] == 426.0  # judged in 万吨, not in the 吨 the row was written in
     assert 426 < table.loc["waste_reuse", "projected"] < 500
     assert table.loc[["green_building_share", "new_parks"], "p_meet"].isna().all()
