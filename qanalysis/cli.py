@@ -68,13 +68,17 @@ def _template(args: argparse.Namespace) -> None:
 
 
 def _forecast(args: argparse.Namespace) -> None:
-    from .forecast.engine import forecast_table
-    from .ingest.series import read_series_csv
+    from .forecast.batch import default_jobs, forecast_file
 
     if args.horizon < 1:
         raise InputError(f"--horizon: expected a whole number of years of at least 1, found {args.horizon}")
-    table = forecast_table(read_series_csv(Path(args.data)), horizon=args.horizon, seed=args.seed)
-    _write_csv(table, Path(args.out))
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise InputError(f"--jobs: expected a number of processes of at least 1, found {jobs}")
+    run = forecast_file(Path(args.data), Path(args.out), horizon=args.horizon, seed=args.seed, jobs=jobs,
+                        progress=not args.no_progress)
+    print(run.summary())
+    print(f"wrote {args.out} ({run.rows} rows)")
 
 
 def _assess(args: argparse.Namespace) -> None:
@@ -155,6 +159,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, required=True, help="years to forecast after each series' last year")
     p.add_argument("--out", required=True, help="CSV: series,year,mean,lo80,hi80,lo95,hi95,model,notes")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--jobs", type=int, metavar="N", help="processes forecasting at once (default: every core; "
+                   "1 runs in this process); the output is the same whatever N")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
     p = command("assess", "P(meet) and status of every target, seeing only years <= --as-of", _assess)
     p.add_argument("--as-of", type=int, required=True, help="the vintage: only values for years <= this are used")

@@ -147,7 +147,7 @@ def test_assess_converts_a_value_to_the_registry_unit(tmp_path, capsys):
 
 
 def test_main_turns_an_input_error_into_one_line_and_exit_2_but_lets_bugs_raise(tmp_path, monkeypatch, capsys):
-    import qanalysis.forecast.engine as select
+    import qanalysis.forecast.batch as select
 
     data = tmp_path / "series.csv"
     data.write_text(SERIES, encoding="utf-8")
@@ -156,7 +156,7 @@ def test_main_turns_an_input_error_into_one_line_and_exit_2_but_lets_bugs_raise(
     def bad_value(*a, **k):
         raise InputError("cannot convert \"万元\" (money) to \"%\" (percent)")
 
-    monkeypatch.setattr(select, "forecast_table", bad_value)
+    monkeypatch.setattr(select, "forecast_file", bad_value)
     assert cli.main(args) == 2
     assert capsys.readouterr().err == 'error: cannot convert "万元" (money) to "%" (percent)\n'
 
@@ -164,7 +164,7 @@ def test_main_turns_an_input_error_into_one_line_and_exit_2_but_lets_bugs_raise(
         def raise_it(*a, bug=bug, **k):
             raise bug
 
-        monkeypatch.setattr(select, "forecast_table", raise_it)
+        monkeypatch.setattr(select, "forecast_file", raise_it)
         with pytest.raises(type(bug), match="a genuine bug"):
             cli.main(args)
 
