@@ -138,3 +138,14 @@ def test_reading_keeps_memory_per_record_small(tmp_path):
     assert len(got) == n_series and len(got.years) == n_series * points
     assert got.names[7] == "区县·指标00007" and got.values[70:80].tolist() == values[:, 7].tolist()
     assert peak / (n_series * points) < 100 and peak < 3 * path.stat().st_size
+
+
+def test_a_year_in_superscript_digits_is_named_not_a_traceback(tmp_path):
+    """str.isdigit() accepts "²⁰¹⁸" but int() refuses it; full-width "２０１８" is a year as before."""
+    path = tmp_path / "s.csv"
+    path.write_text("series,year,value\na,²⁰¹⁸,1\na,２０１９,2\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_series(path)
+    assert str(info.value) == f"{path}, line 2: expected a whole year like 2018 in column year, found '²⁰¹⁸'"
+    path.write_text("series,year,value\na,２０１９,2\n", encoding="utf-8")
+    assert read_series(path).years.tolist() == [2019]

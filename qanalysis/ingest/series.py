@@ -34,7 +34,7 @@ def _series_problem(series: str, year: str, value: str) -> str:
     """What is wrong with one record, in the analyst's words; "" when nothing is."""
     if not series:
         return "expected a series name, found an empty cell"
-    if not (year.isdigit() and len(year) == 4):
+    if not (year.isdecimal() and len(year) == 4):  # isdigit() would pass "²⁰¹⁸", which int() refuses
         return f"expected a whole year like 2018 in column year, found {year!r}"
     try:
         number = float(value) if value else 0.0
