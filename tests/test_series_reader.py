@@ -149,3 +149,10 @@ def test_a_year_in_superscript_digits_is_named_not_a_traceback(tmp_path):
     assert str(info.value) == f"{path}, line 2: expected a whole year like 2018 in column year, found '²⁰¹⁸'"
     path.write_text("series,year,value\na,２０１９,2\n", encoding="utf-8")
     assert read_series(path).years.tolist() == [2019]
+
+
+def test_an_unclosed_quote_is_named_by_line_not_a_csv_traceback(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('series,year,value\na,2019,1\n"b,2020,2\n' + "c,2021,3\n" * 20_000, encoding="utf-8")
+    with pytest.raises(InputError, match=r"s\.csv, line \d+: not a readable csv row \(field larger than field limit"):
+        read_series(path)

@@ -147,10 +147,14 @@ def stream_csv(path: Path, progress: Callable[[int], object] | None = None) -> I
     encoding = csv_encoding(path)
     with Path(path).open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         reader = csv.reader(text)
-        for count, row in enumerate(reader, 1):
-            yield reader.line_num, row
-            if progress is not None and count % PROGRESS_ROWS == 0:
-                progress(raw.tell())
+        try:
+            for count, row in enumerate(reader, 1):
+                yield reader.line_num, row
+                if progress is not None and count % PROGRESS_ROWS == 0:
+                    progress(raw.tell())
+        except csv.Error as exc:  # a field over csv's limit (an unclosed quote swallows the rest of the file)
+            raise InputError(f"{display_path(path)}, line {reader.line_num}: not a readable csv row ({exc}); "
+                             "check for an unclosed quote") from None
         if progress is not None:
             progress(raw.tell())
 
