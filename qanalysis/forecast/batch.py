@@ -80,9 +80,7 @@ def forecast_file(data: Path, out: Path, horizon: int, seed: int = 0, jobs: int 
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     start = time.perf_counter()
-    with tqdm(total=Path(data).stat().st_size if Path(data).is_file() else 0, unit="B", unit_scale=True,
-              desc="reading", file=sys.stderr, disable=not progress, leave=False) as bar:
-        series = read_series(data, progress=lambda done: bar.update(done - bar.n))
+    series = _read(Path(data), progress)
     read = time.perf_counter()
     parts = [series.part(i, j) for i, j in chunk_bounds(len(series), jobs)]
     processes = 1 if len(series) < POOL_MIN_SERIES else min(jobs, len(parts))
@@ -95,6 +93,13 @@ def forecast_file(data: Path, out: Path, horizon: int, seed: int = 0, jobs: int 
             rows += n_rows
             bar.update(done)
     return Run(len(series), rows, processes, read - start, time.perf_counter() - read)
+
+
+def _read(data: Path, progress: bool) -> SeriesSet:
+    """`read_series` with a bar of the bytes read: a 200 MB csv takes a quarter of a minute."""
+    with tqdm(total=data.stat().st_size if data.is_file() else 0, unit="B", unit_scale=True, desc="reading",
+              file=sys.stderr, disable=not progress, leave=False) as bar:
+        return read_series(data, progress=lambda done: bar.update(done - bar.n))
 
 
 def chunk_bounds(n_series: int, jobs: int) -> list[tuple[int, int]]:
