@@ -96,14 +96,19 @@ def _template(args: argparse.Namespace) -> None:
 
 
 def _forecast(args: argparse.Namespace) -> None:
-    from .forecast.engine import forecast_table
-    from .ingest.series import read_series_csv
+    from .forecast.batch import default_jobs, forecast_file
 
-    if args.horizon < 1:
-        raise InputError(f"--horizon: expected a whole number of years of at least 1, found {args.horizon}")
+    if not 1 <= args.horizon <= MAX_HORIZON:
+        raise InputError(f"--horizon: expected a whole number of years from 1 to {MAX_HORIZON}, found {args.horizon}")
     out = check_output(args.out, "forecast", {**_protected(args), "the data file": Path(args.data)}, force=args.force)
-    table = forecast_table(read_series_csv(Path(args.data)), horizon=args.horizon, seed=args.seed)
-    _write_csv(table, out)
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise InputError(f"--jobs: expected a number of processes of at least 1, found {jobs}")
+    with writing(out):  # the lock, SIGTERM and disk errors as for every output; the file itself is replaced whole
+        run = forecast_file(Path(args.data), out, horizon=args.horizon, seed=args.seed, jobs=jobs,
+                            progress=not args.no_progress)
+    print(run.summary())
+    print(f"wrote {out} ({run.rows} rows)")
 
 
 def _assess(args: argparse.Namespace) -> None:
@@ -160,6 +165,21 @@ def _write_csv(table: pd.DataFrame, out: Path) -> None:
     print(f"wrote {out} ({len(table)} rows)")
 
 
+MAX_HORIZON = 50  # years ahead: far beyond any policy's horizon, and small enough that a typo cannot exhaust memory
+MAX_SEED = 2**32 - 1  # numpy's seed range
+
+
+def _seed(text: str) -> int:
+    """--seed as numpy accepts it, refused in the analyst's words otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_SEED}, found {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_SEED}, found {value}")
+    return value
+
+
 WORKSPACE_HELP = f"workspace folder (default: ${ENV}, else the project's data/)"
 
 
@@ -208,7 +228,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, required=True, help="years to forecast after each series' last year")
     p.add_argument("--out", required=True, help="CSV: series,year,mean,lo80,hi80,lo95,hi95,model,notes")
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--jobs", type=int, metavar="N", help="processes forecasting at once (default: every core; "
+                   "1 runs in this process); the output is the same whatever N")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
     p = command("assess", "P(meet) and status of every target, seeing only years <= --as-of", _assess)
     p.add_argument("--as-of", type=int, required=True, help="the vintage: only values for years <= this are used")
@@ -216,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
                    "workspace's processed/indicators.csv)")
     p.add_argument("--out", required=True, help="CSV with the assessment contract columns")
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the sample paths (default 0)")
     p.add_argument("--all-columns", action="store_true", help="also write the official cross-check columns")
 
     p = command("report", "the briefing pack: charts (PNG, SVG), Excel scorecard, one-page summary", _report)
@@ -224,7 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: the workspace's briefings/briefing-YEAR-LANG)")
     p.add_argument("--data", metavar="FILE", help="tidy indicators CSV (default: the workspace's processed data)")
     p.add_argument("--lang", type=Lang, choices=list(Lang), default=Lang.ZH, help="language of the pack (default zh)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample paths (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the sample paths (default 0)")
     p.add_argument("--force", action="store_true",
                    help="replace the output folder even if it was not written by this command (everything in it goes)")
 

@@ -148,7 +148,7 @@ def test_assess_converts_a_value_to_the_registry_unit(tmp_path, capsys):
 
 def test_main_turns_an_input_error_into_one_line_and_exit_2_and_a_bug_into_an_internal_error(tmp_path, monkeypatch,
                                                                                              capsys):
-    import qanalysis.forecast.engine as select
+    import qanalysis.forecast.batch as select
 
     data = tmp_path / "series.csv"
     data.write_text(SERIES, encoding="utf-8")
@@ -157,7 +157,7 @@ def test_main_turns_an_input_error_into_one_line_and_exit_2_and_a_bug_into_an_in
     def bad_value(*a, **k):
         raise InputError("cannot convert \"万元\" (money) to \"%\" (percent)")
 
-    monkeypatch.setattr(select, "forecast_table", bad_value)
+    monkeypatch.setattr(select, "forecast_file", bad_value)
     assert cli.main(args) == 2
     assert capsys.readouterr().err == 'error: cannot convert "万元" (money) to "%" (percent)\n'
 
@@ -165,7 +165,7 @@ def test_main_turns_an_input_error_into_one_line_and_exit_2_and_a_bug_into_an_in
         def raise_it(*a, bug=bug, **k):
             raise bug
 
-        monkeypatch.setattr(select, "forecast_table", raise_it)
+        monkeypatch.setattr(select, "forecast_file", raise_it)
         assert cli.main(args) == 1  # a bug is not bad input: exit 1, never the analyst's "error:" line
         assert capsys.readouterr().err == (f"qanalysis: internal error: {type(bug).__name__}: {bug}; run with -v to "
                                            "see the traceback\n")
@@ -176,7 +176,7 @@ def test_forecast_with_no_horizon_exits_2(tmp_path, capsys, horizon):
     data, out = tmp_path / "series.csv", tmp_path / "f.csv"
     data.write_text(SERIES, encoding="utf-8")
     assert cli.main(["forecast", "--data", str(data), "--horizon", horizon, "--out", str(out)]) == 2
-    assert capsys.readouterr().err == f"error: --horizon: expected a whole number of years of at least 1, found {horizon}\n"
+    assert capsys.readouterr().err == f"error: --horizon: expected a whole number of years from 1 to 50, found {horizon}\n"
     assert not out.exists()
 
 

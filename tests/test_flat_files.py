@@ -80,3 +80,21 @@ def test_a_series_name_a_spreadsheet_would_run_is_written_as_text(tmp_path):
     assert main(["forecast", "--data", str(data), "--horizon", "1", "--out", str(tmp_path / "f.csv")]) == 0
     line = (tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert line.startswith("'=HYPERLINK(") or line.startswith('"\'=HYPERLINK(')
+
+
+@pytest.mark.parametrize("flag, value, expected", [
+    ("--horizon", "100000000", "--horizon: expected a whole number of years from 1 to 50, found 100000000"),
+    ("--seed", "-1", "argument --seed: expected a whole number from 0 to 4294967295, found -1"),
+    ("--seed", "99999999999999999999", "argument --seed: expected a whole number from 0 to 4294967295"),
+])
+def test_absurd_horizons_and_seeds_are_refused_before_any_work(tmp_path, capsys, flag, value, expected):
+    data = tmp_path / "s.csv"
+    data.write_text("series,year,value\na,2019,1\na,2020,2\n", encoding="utf-8")
+    args = {"--horizon": "2", "--seed": "0", flag: value}
+    try:
+        code = main(["forecast", "--data", str(data), "--out", str(tmp_path / "f.csv"), "--no-progress",
+                     "--horizon", args["--horizon"], "--seed", args["--seed"]])
+    except SystemExit as exc:  # argparse's own exit for a value its type refuses
+        code = exc.code
+    assert code == 2 and expected in capsys.readouterr().err
+    assert not (tmp_path / "f.csv").exists()

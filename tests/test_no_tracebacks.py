@@ -93,6 +93,7 @@ def test_with_v_a_bug_shows_its_traceback(monkeypatch, capsys, tmp_path):
 def test_bad_input_is_still_exit_code_2_without_internal_error(capsys, tmp_path):
     data = tmp_path / "s.csv"
     data.write_text("series,year,value\na,²⁰¹⁸,1\n", encoding="utf-8")
-    assert cli.main(["forecast", "--data", str(data), "--horizon", "1", "--out", str(tmp_path / "f.csv")]) == 2
+    assert cli.main(["forecast", "--data", str(data), "--horizon", "1", "--out", str(tmp_path / "f.csv"),
+                     "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {data}, line 2: expected a whole year like 2018") and "internal" not in err

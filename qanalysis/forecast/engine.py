@@ -365,21 +365,29 @@ def forecast_series(years: ArrayLike, values: ArrayLike, horizon: int, scale: st
                     lo95=q[0.025], hi95=q[0.975], paths=paths, model=label, tier=tier, notes=tuple(notes))
 
 
+def forecast_rows(series: str, years: ArrayLike, values: ArrayLike, horizon: int, seed: int = 0) -> list[list]:
+    """The forecast file's rows (FORECAST_COLUMNS) for one series: one row per horizon year. A series too short to
+    forecast gets empty numbers and the model column saying why. Numbers keep 6 significant digits, so files match
+    across machines whose floating point differs in the last digits; `notes` says what the engine did. Every series
+    gets the same seed, so a row never depends on which other series were in the file or which process ran it."""
+    years, values = np.asarray(years), np.asarray(values, dtype=float)
+    try:
+        fc = forecast_series(years, values, horizon, seed=seed, n_paths=2)  # intervals are exact; paths unused
+    except InsufficientData as exc:
+        last = int(years[np.isfinite(values)].max() if np.isfinite(values).any() else years.max())
+        return [[series, last + j, *[np.nan] * 5, f"{InsufficientData.label}: {exc}", ""]
+                for j in range(1, int(horizon) + 1)]
+    rows = []
+    for j, year in enumerate(fc.years):
+        numbers = [fc.mean[j], fc.lo80[j], fc.hi80[j], fc.lo95[j], fc.hi95[j]]
+        rows.append([series, int(year), *[float(f"{v:.6g}") for v in numbers], fc.model, fc.notes_text()])
+    return rows
+
+
 def forecast_table(df: pd.DataFrame, horizon: int, seed: int = 0) -> pd.DataFrame:
-    """Forecast every series of a series,year,value frame; a series too short to forecast gets one row per horizon
-    year with empty numbers and the model column saying why. Numbers keep 6 significant digits, so files match
-    across machines whose floating point differs in the last digits; `notes` says what the engine did."""
+    """Forecast every series of a series,year,value frame (`forecast_rows`), series in sorted order. The command
+    line streams large files through `forecast.batch` instead; this is the in-memory form of the same rows."""
     rows = []
     for series, group in df.groupby("series", sort=True):
-        years, values = group["year"].to_numpy(), group["value"].to_numpy(dtype=float)
-        try:
-            fc = forecast_series(years, values, horizon, seed=seed, n_paths=2)  # intervals are exact; paths unused
-        except InsufficientData as exc:
-            last = int(years[np.isfinite(values)].max() if np.isfinite(values).any() else years.max())
-            rows += [[series, last + j, *[np.nan] * 5, f"{InsufficientData.label}: {exc}", ""]
-                     for j in range(1, int(horizon) + 1)]
-            continue
-        for j, year in enumerate(fc.years):
-            numbers = [fc.mean[j], fc.lo80[j], fc.hi80[j], fc.lo95[j], fc.hi95[j]]
-            rows.append([series, int(year), *[float(f"{v:.6g}") for v in numbers], fc.model, fc.notes_text()])
+        rows += forecast_rows(series, group["year"].to_numpy(), group["value"].to_numpy(dtype=float), horizon, seed)
     return pd.DataFrame(rows, columns=FORECAST_COLUMNS)

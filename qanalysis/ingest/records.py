@@ -9,12 +9,15 @@ column twice is refused here, because a reader keyed on names would silently kee
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..units import expected_bound
 from .cells import FOUR_DIGIT_YEARS, cell_text
-from .sheets import display_path, read_grid, sheet_names
+from .sheets import display_path, read_grid, sheet_names, stream_csv
 
 FLAT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -30,10 +33,7 @@ def read_records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, s
     header = [cell_text(c) for c in (rows[0] if rows else [])]
     while header and not header[-1]:
         header.pop()
-    at_header = f"{shown}, line 1" if sheet is None else f"{shown}, sheet {sheet}, row 1"
-    if sorted(header) != sorted(expected):
-        raise InputError(f"{at_header}: expected the columns {','.join(expected)} (each once); found "
-                         f"{','.join(header) or 'no header'}")
+    _check_header(header, expected, f"{shown}, line 1" if sheet is None else f"{shown}, sheet {sheet}, row 1")
     out, problems = [], []
     for r, row in enumerate(rows[1:], 1):
         where = f"{shown}, line {grid.lines[r]}" if sheet is None else f"{shown}, sheet {sheet}, row {r + 1}"
@@ -48,9 +48,84 @@ def read_records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, s
     return out
 
 
-def capped(problems: list[str], limit: int = 30) -> str:
-    """Every problem, one per line, up to `limit` and a count of the rest: enough to fix a file in one pass."""
-    more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
+def _check_header(header: list[str], expected: list[str], at_header: str) -> None:
+    """A reader keyed on column names needs each expected name exactly once, and no other."""
+    if sorted(header) != sorted(expected):
+        raise InputError(f"{at_header}: expected the columns {','.join(expected)} (each once); found "
+                         f"{','.join(header) or 'no header'}")
+
+
+@dataclass(frozen=True)
+class RecordStream:
+    """The records of a flat file, one at a time, for inputs too large to hold as records (`forecast --data`).
+
+    `rows` yields (number, texts, problem) for every non-blank data row: the line (csv) or row (workbook) number,
+    the stripped texts of the `expected` columns in that order, and what is wrong with the row's shape ("" when
+    nothing is), so the caller can report it together with its own checks, all at once."""
+
+    shown: str
+    sheet: str | None
+    rows: Iterator[tuple[int, list[str], str]]
+
+    @property
+    def unit(self) -> str:
+        """What a record's number counts: physical lines of a csv, rows of a sheet."""
+        return "line" if self.sheet is None else "row"
+
+    def where(self, number: int) -> str:
+        """The place a message names: "file, line 7" or "file, sheet S, row 7"."""
+        return f"{self.shown}, {self.unit} {number}" if self.sheet is None else \
+            f"{self.shown}, sheet {self.sheet}, row {number}"
+
+
+def stream_records(path: Path, expected: list[str], progress: Callable[[int], object] | None = None) -> RecordStream:
+    """`read_records` without holding the file: a csv is read lazily (`sheets.stream_csv`; `progress` hears the bytes
+    read), a workbook whole (workbooks are small). The header is checked at once; InputError unless it holds exactly
+    `expected`. A row with more cells than the header is reported through its problem, never dropped."""
+    path, shown = Path(path), display_path(path)
+    if not path.is_file():
+        raise InputError(f"{shown}: file not found")
+    if path.suffix.lower() not in FLAT_SUFFIXES:
+        raise InputError(f"{shown}: expected a .csv or .xlsx file with the columns {','.join(expected)}")
+    sheet = None if path.suffix.lower() == ".csv" else sheet_names(path)[0]
+    if sheet is None:
+        cells: Iterator[tuple[int, list]] = stream_csv(path, progress)
+    else:
+        cells = ((r, row) for r, row in enumerate(read_grid(path, sheet).rows, 1))
+    first = next(cells, (1, []))
+    header = [cell_text(c) for c in first[1]]
+    while header and not header[-1]:
+        header.pop()
+    stream = RecordStream(shown, sheet, iter(()))
+    _check_header(header, expected, stream.where(first[0]))
+    columns = [header.index(name) for name in expected]
+    return RecordStream(shown, sheet, _shaped(cells, columns, len(header), str.strip if sheet is None else cell_text))
+
+
+def _shaped(cells: Iterator[tuple[int, list]], columns: list[int], width: int,
+            text: Callable[[Any], str]) -> Iterator[tuple[int, list[str], str]]:
+    """(number, texts of `columns`, shape problem) for every non-blank row: the records of `stream_records`. `text`
+    is `cell_text` for workbook cells and plain `str.strip` for csv cells, which are always text: millions of rows
+    pass through here."""
+    in_order = columns == list(range(width))
+    for number, row in cells:
+        if len(row) == width:
+            texts = list(map(text, row)) if in_order else [text(row[i]) for i in columns]
+            extra = []
+        else:
+            texts = [text(row[i]) if i < len(row) else "" for i in columns]
+            extra = [shown for x in row[width:] if (shown := text(x))]
+        if extra:
+            yield number, texts, f"expected {width} columns, found more ({', '.join(extra)})"
+        elif any(texts):
+            yield number, texts, ""
+
+
+def capped(problems: list[str], limit: int = 30, total: int | None = None) -> str:
+    """Every problem, one per line, up to `limit` and a count of the rest: enough to fix a file in one pass. `total`
+    is the number of problems found when only the first ones were kept."""
+    total = len(problems) if total is None else total
+    more = f"\n... and {total - limit} more" if total > limit else ""
     return "\n".join(problems[:limit]) + more
 
 

@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -140,6 +141,63 @@ def sheet_names(path: Path) -> list[str]:
 def _check_size(path: Path, shown: str) -> None:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputError(f"{shown}: refused: larger than {MAX_FILE_BYTES // 2**20} MB")
+
+
+CHUNK_BYTES = 2**18  # bytes of a csv decoded at a time when its encoding is checked: memory stays flat
+
+
+def csv_encoding(path: Path) -> str:
+    """The encoding `read_grid` would pick for this csv (UTF-8, BOM or not, else GB18030), found without holding the
+    file in memory: a forecast input may be hundreds of MB. Chunks end at a newline byte, which is never part of a
+    UTF-8 or GB18030 multi-byte character, so each decodes alone and an undecodable byte's file offset is exact."""
+    shown, failure = display_path(path), None
+    for encoding in ("utf-8", "gb18030"):
+        failure = _undecodable_at(Path(path), encoding)
+        if failure is None:
+            return "utf-8-sig" if encoding == "utf-8" else encoding
+    raise InputError(f"{shown}: not UTF-8 or GB18030 text (undecodable byte at offset {failure}); save it as CSV UTF-8")
+
+
+def _undecodable_at(path: Path, encoding: str) -> int | None:
+    """File offset of the first byte that does not decode, or None when the whole file does."""
+    base, rest = 0, b""
+    with path.open("rb") as stream:
+        while True:
+            block = stream.read(CHUNK_BYTES)
+            data = rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)  # at the end, whatever is left
+            piece, rest = data[:cut], data[cut:]
+            try:
+                piece.decode(encoding)
+            except UnicodeDecodeError as exc:
+                return base + exc.start
+            base += len(piece)
+            if not block:
+                return None
+
+
+PROGRESS_ROWS = 2**16  # rows between two progress reports of `stream_csv`
+
+
+def stream_csv(path: Path, progress: Callable[[int], object] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(physical line, cells) for every row of a csv, read lazily in the encoding `read_grid` would use and with the
+    same csv dialect: the streaming twin of `read_grid` for inputs too large to hold as a Grid. Cells are the text as
+    written (`read_grid` turns whitespace-only cells into None; the caller strips). `progress` is told the bytes read
+    so far every PROGRESS_ROWS rows and at the end, for a progress bar."""
+    shown = display_path(path)
+    _check_size(Path(path), shown)
+    encoding = csv_encoding(path)
+    with Path(path).open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        reader = csv.reader(text, strict=True)  # the dialect of `_read_csv`: one rule for every csv we read
+        try:
+            for count, row in enumerate(reader, 1):
+                yield reader.line_num, [from_spreadsheet_safe(cell) for cell in row]
+                if progress is not None and count % PROGRESS_ROWS == 0:
+                    progress(raw.tell())
+        except csv.Error as exc:
+            raise InputError(f"{shown}, line {reader.line_num}: not readable as csv ({_csv_problem(exc)})") from None
+        if progress is not None:
+            progress(raw.tell())
 
 
 def _read_csv(path: Path, shown: str) -> Grid:
