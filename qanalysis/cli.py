@@ -42,7 +42,7 @@ def _init(args: argparse.Namespace) -> None:
     reference = None if args.no_reference else (args.reference or default)
     ws = init_workspace(Path(args.dir), registry=Path(args.targets) if args.targets else None, reference=reference)
     print(f"created workspace {ws.root}\nnext: fill in {ws.raw / 'bureau'} in Excel, add your sources to "
-          f"{ws.raw / 'sources.csv'}, then run: qanalysis check --workspace {ws.root}")
+          f"{ws.raw / 'sources.csv'}, then run: .venv/bin/qanalysis check --workspace {ws.root}")
 
 
 def _check(args: argparse.Namespace) -> None:

@@ -52,4 +52,4 @@ def check(ws: Workspace, use_reference: bool = True) -> str:
                  "from a published one (yours are used; listed in conflicts.csv after build)")
     if raw.unread:
         text += "\nnot read: " + "; ".join(raw.unread)
-    return text + f"\nnext: qanalysis build --workspace {display_path(ws.root)}"
+    return text + f"\nnext: .venv/bin/qanalysis build --workspace {display_path(ws.root)}"

@@ -31,12 +31,12 @@ Your own data for {policy}, kept apart from the project's reference analysis.
    id (like B01) in 来源. Leave a cell empty when there is no published or bureau figure; never fill a gap.
 2. List each source once in `raw/sources.csv` (id,title,publisher,address,accessed,quote,note); an internal bureau
    table may have no web address.
-3. Run, from the project folder:
+3. Run, from the project folder (after `make briefing` has installed it):
 
-       qanalysis check --workspace {root}
-       qanalysis build --workspace {root}
-       qanalysis report --workspace {root} --as-of {as_of} --lang en
-       qanalysis notebooks --workspace {root} --as-of {as_of} --lang en
+       .venv/bin/qanalysis check --workspace {root}
+       .venv/bin/qanalysis build --workspace {root}
+       .venv/bin/qanalysis report --workspace {root} --as-of {as_of} --lang en
+       .venv/bin/qanalysis notebooks --workspace {root} --as-of {as_of} --lang en
 
 `processed/` holds the built data ({layer}), `briefings/` the briefing packs, `runs/` the executed notebooks.
 """
