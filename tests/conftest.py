@@ -264,3 +264,15 @@ BUREAU_SOURCES = """id,title,publisher,address,accessed,quote,note
 B01,测试用市统计局内部报表,杭州市统计局,,,,synthetic test source
 B02,测试用市市场监管局内部报表,杭州市市场监督管理局,,,,synthetic test source
 """
+
+
+def input_error(call, *parts: str) -> str:
+    """Run `call`, expect an InputError whose message contains every part; return the message."""
+    from qanalysis.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        call()
+    message = str(info.value)
+    for part in parts:
+        assert part in message, f"{part!r} not in {message!r}"
+    return message

@@ -13,8 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from conftest import SOURCES, YEARBOOK_INDUSTRY, YEARBOOK_INDUSTRY_LAYOUT, make_workbook, write_layouts
+from conftest import input_error as _refused
 
-from qanalysis.errors import InputError
 from qanalysis.ingest import sheets
 from qanalysis.ingest.build import build
 from qanalysis.ingest.processed import read_indicators, read_side_table
@@ -26,13 +26,6 @@ ENCRYPTED = FIXTURES / "encrypted.xlsx"  # a two-row workbook encrypted with the
 TIDY_HEADER = ["indicator", "year", "value", "unit", "source"]
 
 
-def _refused(call, *parts: str) -> str:
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    for part in parts:
-        assert part in message, f"{part!r} not in {message!r}"
-    return message
 
 
 def _set_cached_value(path: Path, cell: str, value: str) -> None:

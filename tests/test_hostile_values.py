@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REGISTRY, YEARBOOK_INDUSTRY_LAYOUT, make_workbook, write_layouts
+from conftest import input_error as _refused
 
 from qanalysis.assessment.assess import assess
 from qanalysis.cli import main
-from qanalysis.errors import InputError
 from qanalysis.ingest.cells import parse_value
 from qanalysis.ingest.processed import conform, read_indicators
 from qanalysis.ingest.series import read_series_csv
@@ -33,13 +33,6 @@ def _registry(tmp_path, change) -> str:
     return path
 
 
-def _refused(call, *parts: str) -> str:
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    for part in parts:
-        assert part in message, f"{part!r} not in {message!r}"
-    return message
 
 
 def _pm25(doc):

@@ -18,20 +18,10 @@ from conftest import (
     template_rows,
     write_layouts,
 )
+from conftest import input_error as _raises
 
-from qanalysis.errors import InputError
 from qanalysis.ingest import layouts, sheets
 from qanalysis.ingest.build import build
-
-
-def _raises(call, *parts: str) -> str:
-    """Run `call`, expect an InputError whose message contains every part; return the message."""
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    for part in parts:
-        assert part in message, f"{part!r} not in {message!r}"
-    return message
 
 
 def _sheet(raw_dir, rows, merges=(), name="工业", file="y.xlsx"):
