@@ -115,7 +115,7 @@ def time_forecast(path: Path, out: Path, jobs: int) -> dict:
     """`qanalysis forecast` on the file with --jobs: wall, peak RSS, the command's own summary and the output's hash."""
     cli = Path(sys.executable).with_name("qanalysis")
     run = measured([str(cli), "forecast", "--data", str(path), "--horizon", str(HORIZON), "--out", str(out),
-                    "--jobs", str(jobs), "--no-progress"])
+                    "--jobs", str(jobs), "--no-progress", "--force"])  # reruns replace their own output
     found = re.search(r"forecast ([\d,]+) series in ([\d.]+) s \(([\d,.]+) series/s, (\d+) process.*reading took "
                       r"([\d.]+) s", run["stdout"])
     if not found:
