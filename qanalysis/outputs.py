@@ -44,6 +44,7 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -98,7 +99,17 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
 
 
 def write_file(path: Path, data: bytes, fsync: bool = True) -> Path:
-    """Write `data` to `path` whole or not at all: a temporary file in the same folder, renamed over `path`.
+    """Write `data` to `path` whole or not at all (see `replacing`)."""
+    with replacing(path, fsync=fsync) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextmanager
+def replacing(path: Path, fsync: bool = True) -> Iterator[BinaryIO]:
+    """A binary stream whose bytes become `path` only when the block ends without an exception: a temporary file in
+    the same folder, renamed over `path`. For outputs written piece by piece (a forecast of millions of rows) as well
+    as whole (`write_file`).
 
     A reader (or a run killed half-way) sees the old bytes or the new, never a truncated file: the part file is
     removed on any failure, Ctrl-C included. `fsync` flushes the bytes to disk before the rename, so that a power
@@ -110,7 +121,7 @@ def write_file(path: Path, data: bytes, fsync: bool = True) -> Path:
         with signals_held():  # a signal between creating the part file and knowing its name would leave it behind
             fd, part = _part_file(path)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())
@@ -119,7 +130,6 @@ def write_file(path: Path, data: bytes, fsync: bool = True) -> Path:
         if part is not None:
             part.unlink(missing_ok=True)
         raise
-    return path
 
 
 def _part_file(path: Path) -> tuple[int, Path]:

@@ -7,30 +7,29 @@ other cores idle (10,000 short series: 75 s against 35 s on two), and nothing sh
 reader keeps compact arrays (`ingest.series`), chunks of series go to a process pool (`jobs`), each chunk comes back
 as finished csv text, and the text is written in the series' sorted order whatever finishes first. Every series is
 forecast with the same seed, independently of the others, so the file is byte-identical for any number of jobs and
-equal to `forecast_table` written whole. The file appears complete or not at all (`_replacing`).
+equal to `forecast_table` written whole. The file appears complete or not at all (`outputs.replacing`).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import os
-import secrets
 import signal
 import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 from tqdm import tqdm
 
 from ..ingest.series import SeriesSet, read_series
+from ..outputs import replacing
 from ..text import spreadsheet_safe
 from .engine import FORECAST_COLUMNS, forecast_rows
 
@@ -86,13 +85,16 @@ def forecast_file(data: Path, out: Path, horizon: int, seed: int = 0, jobs: int 
     parts = [series.part(i, j) for i, j in chunk_bounds(len(series), jobs)]
     processes = 1 if len(series) < POOL_MIN_SERIES else min(jobs, len(parts))
     rows = 0
-    with _replacing(out) as stream, tqdm(total=len(series), unit="series", desc="forecasting", file=sys.stderr,
-                                          disable=not progress) as bar:
+    with replacing(out) as raw, tqdm(total=len(series), unit="series", desc="forecasting", file=sys.stderr,
+                                     disable=not progress) as bar:
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # the BOM lets Excel on Chinese Windows read it
         stream.write(",".join(FORECAST_COLUMNS) + "\n")
         for done, n_rows, text in _in_order(parts, horizon, seed, processes):
             stream.write(text)
             rows += n_rows
             bar.update(done)
+        stream.flush()
+        stream.detach()  # `replacing` flushes and closes the file itself
     return Run(len(series), rows, processes, read - start, time.perf_counter() - read)
 
 
@@ -160,22 +162,3 @@ def _start_worker(level: int) -> None:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
         logging.getLogger("qanalysis").setLevel(level)
 
-
-@contextmanager
-def _replacing(out: Path) -> Iterator[TextIO]:
-    """Write `out` through a temporary file in the same folder, moved into place (os.replace) only once complete: a
-    reader sees the whole forecast or the previous file, never half of one, and a failed run leaves no debris.
-    Written here until the shared atomic-output helper lands in `qanalysis.outputs`; swap it in then."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    stream = tmp.open("x", encoding="utf-8-sig", newline="")  # the BOM lets Excel on Chinese Windows read UTF-8
-    try:
-        with stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -23,11 +23,7 @@ import ast
 import logging
 import os
 import re
-import shutil
-import signal
 import sys
-import threading
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +40,7 @@ from tqdm import tqdm
 from .. import settings
 from ..errors import InputError
 from ..lang import Lang, as_lang
+from ..outputs import output_folder
 from ..workspace import ENV, Workspace, current
 
 PARAMETERS = ("WORKSPACE", "AS_OF", "LANG")  # what every notebook's parameters cell declares, and what is injected
@@ -217,38 +214,6 @@ def _check_destination(out: Path, sources: Path) -> None:
                              "not a previous run's folder and is not replaced; choose a new or empty folder")
 
 
-def _sibling(out: Path, kind: str) -> Path:
-    """A hidden, unused name beside `out` (same file system, so moving into place is a rename)."""
-    return out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.{kind}"
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Move the finished run into place, replacing a previous run only now that the new one is complete."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    old = _sibling(out, "old")
-    out.rename(old)
-    try:
-        staging.rename(out)
-    except OSError:
-        old.rename(out)
-        raise
-    shutil.rmtree(old)
-
-
-def _exit_on_sigterm() -> Any:
-    """Turn SIGTERM (a killed job, a CI timeout) into SystemExit so the kernel is shut down and the staging folder
-    removed, as on Ctrl-C; return the previous handler, or None off the main thread (where it cannot be set)."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    return signal.signal(signal.SIGTERM, stop)
-
-
 def run_copies(ws: Workspace, as_of: int | None = None, lang: Lang | str | None = None, out: Path | None = None,
                folder: Path = settings.NOTEBOOKS, only: list[str] | None = None, timeout: int = 600) -> Path:
     """Execute the numbered notebooks in `folder` on workspace `ws` with AS_OF and LANG (default: the notebooks'
@@ -263,10 +228,10 @@ def run_copies(ws: Workspace, as_of: int | None = None, lang: Lang | str | None 
     _check_destination(out, Path(folder))
     params = {"WORKSPACE": str(ws.root.resolve()), "AS_OF": as_of, "LANG": lang.value}
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging, terminated = _sibling(out, "partial"), _exit_on_sigterm()
-    try:
-        staging.mkdir()
+    # outputs.output_folder: staged, swapped in whole only when every notebook ran, locked, SIGTERM-safe. No marker:
+    # `_check_destination` already knows a run's folder by its NN_* files.
+    out.parent.mkdir(parents=True, exist_ok=True)  # the workspace's runs folder stays, even if this run fails
+    with output_folder(out, "notebooks", marker=False, fsync=False) as staging:
         with tqdm(paths, unit="notebook", file=sys.stderr) as bar:
             for path in bar:
                 bar.set_description(path.stem)
@@ -274,11 +239,6 @@ def run_copies(ws: Workspace, as_of: int | None = None, lang: Lang | str | None 
                 _drop_run_records(nb, out / path.name)
                 nbformat.write(nb, staging / path.name)
                 (staging / f"{path.stem}.html").write_text(_html(nb, path.stem), encoding="utf-8")
-        _replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if terminated is not None:
-            signal.signal(signal.SIGTERM, terminated)
     return out
 
 
