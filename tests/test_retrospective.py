@@ -150,3 +150,13 @@ def test_screen_tables_of_the_baselines(case):
     assert all(isinstance(x, str) and x.count("/") == 1 for x in shown["right/calls suite"])
     wrong = tables.wrong_calls(table.assign(call="met"), case[0], 2020)  # every call "met": the missed one is wrong
     assert list(wrong["target"]) == ["ind_new_product_rate"] and list(wrong["outcome"]) == ["missed"]
+
+
+def test_call_years_run_from_launch_to_the_year_before_the_target():
+    from qanalysis.assessment.retrospective import call_years
+    from qanalysis.registry import load_registry
+
+    registry = load_registry()  # launch 2018, target 2022
+    assert call_years(registry, 2021) == range(2018, 2022)
+    assert call_years(registry, 2024) == range(2018, 2022)  # 2022 on is observed, not a call
+    assert call_years(registry, 2019) == range(2018, 2020)

@@ -44,6 +44,12 @@ def vintage_years(registry: Registry, step: int = 5) -> list[int]:
     return sorted({*range(registry.launch_year, last, step), last}) if registry.launch_year <= last else []
 
 
+def call_years(registry: Registry, as_of: int) -> range:
+    """Every vintage from the launch year to `as_of` that is still a call: years before the last target year (from
+    then on the outcome is observed, not forecast). What a notebook's vintage table and retrospective run over."""
+    return range(registry.launch_year, min(as_of, registry.target_year - 1) + 1)
+
+
 def outcomes(registry: Registry, data: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """`met` / `missed` per subject where the target year is published; subjects without an outcome are left out."""
     final_year = max(t.target_year for t in registry.targets)
