@@ -29,7 +29,7 @@ def load_sources(path: Path) -> pd.DataFrame:
     problems: list[str] = []
     seen: dict[str, str] = {}
     records: list[dict] = []
-    for where, row in _records(path, SOURCE_COLUMNS):
+    for where, row in read_records(path, SOURCE_COLUMNS):
         record = {c: row.get(c, "").strip() for c in SOURCE_COLUMNS}
         if not record["id"] or not record["title"]:
             problems.append(f'{where}: expected an id and a title, found id "{record["id"]}", title "{record["title"]}"')
@@ -66,12 +66,6 @@ def read_side_table(path: Path) -> pd.DataFrame | None:
     return pd.DataFrame(body, columns=header, dtype=str)
 
 
-def _records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]]:
-    if not Path(path).is_file():
-        raise InputError(f"{display_path(Path(path))}: file not found")
-    return read_records(path, expected)
-
-
 def read_indicators(path: Path, unit_table: UnitTable = BUILTIN) -> pd.DataFrame:
     """Read any tidy table in the contract format (`indicator,year,value,unit,source`), csv or xlsx, checked record
     by record.
@@ -85,7 +79,7 @@ def read_indicators(path: Path, unit_table: UnitTable = BUILTIN) -> pd.DataFrame
     seen: dict[tuple[str, int], str] = {}
     records: list[dict] = []
     places: list[str] = []
-    for where, row in _records(path, TIDY_COLUMNS):
+    for where, row in read_records(path, TIDY_COLUMNS):
         record = {c: row.get(c, "").strip() for c in TIDY_COLUMNS}
         problem = _tidy_problem(record, unit_table)
         if problem:

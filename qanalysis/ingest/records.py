@@ -23,26 +23,15 @@ FLAT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
 def read_records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]]:
-    """(where, record) for every non-blank data row; InputError unless the header holds exactly `expected`."""
-    path, shown = Path(path), display_path(path)
-    if path.suffix.lower() not in FLAT_SUFFIXES:
-        raise InputError(f"{shown}: expected a .csv or .xlsx file with the columns {','.join(expected)}")
-    sheet = None if path.suffix.lower() == ".csv" else sheet_names(path)[0]
-    grid = read_grid(path, sheet)
-    rows = grid.rows
-    header = [cell_text(c) for c in (rows[0] if rows else [])]
-    while header and not header[-1]:
-        header.pop()
-    _check_header(header, expected, f"{shown}, line 1" if sheet is None else f"{shown}, sheet {sheet}, row 1")
+    """(where, record) for every non-blank data row; InputError unless the header holds exactly `expected`, and
+    InputError naming every row with more cells than the header. The records of `stream_records`, held."""
+    stream = stream_records(Path(path), expected)
     out, problems = [], []
-    for r, row in enumerate(rows[1:], 1):
-        where = f"{shown}, line {grid.lines[r]}" if sheet is None else f"{shown}, sheet {sheet}, row {r + 1}"
-        texts = [cell_text(row[i]) if i < len(row) else "" for i in range(len(header))]
-        extra = [cell_text(x) for x in row[len(header):] if cell_text(x)]
-        if extra:
-            problems.append(f"{where}: expected {len(header)} columns, found more ({', '.join(extra)})")
-        elif any(texts):
-            out.append((where, dict(zip(header, texts))))
+    for number, texts, problem in stream.rows:
+        if problem:
+            problems.append(f"{stream.where(number)}: {problem}")
+        else:
+            out.append((stream.where(number), dict(zip(expected, texts))))
     if problems:
         raise InputError(capped(problems))
     return out
