@@ -127,6 +127,7 @@ class DeclaredUnit(_Strict):
     symbol: Text
     dimension: Dimension
     factor: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    label_en: Text | None = None  # how English text writes it ("tonnes"); else the symbol
 
 
 class RegistryInfo(_Strict):
@@ -134,12 +135,13 @@ class RegistryInfo(_Strict):
 
     - `id`: a safe slug (hangzhou-2018-27), usable as a file or folder name;
     - `policy`: the document number cited under every chart (市委〔2018〕27号); `title_zh`, `title_en`: its title;
+      `policy_en`: optional, the document number as an English chart cites it (else `policy`);
     - `issued`: the date the policy was issued (ISO, 2018-12-10);
     - `base_year`: the year progress is measured from (the last year before the policy's windows open);
     - `launch_year`: the policy's first vintage, the outlook "at launch" (the briefing's vintages start here);
     - `target_years`: the years the targets name, ascending; every target's target_year is one of them;
     - `data_from`: the first year the fill-in template and the data-gaps report ask for (history for the forecasts);
-    - `units`: optional, units the built-in table lacks.
+    - `units`: optional, units the built-in table lacks (each with an optional English `label_en`).
 
     The years must be in order, data_from <= base_year <= launch_year < the first target year, and the policy must be
     issued no earlier than its base year and no later than its last target year; anything else is a typo.
@@ -147,6 +149,7 @@ class RegistryInfo(_Strict):
 
     id: Slug
     policy: Text
+    policy_en: Text | None = None
     title_zh: Text
     title_en: Text
     issued: dt.date
@@ -191,7 +194,13 @@ class RegistryInfo(_Strict):
 
 
 class Indicator(_Strict):
-    """A series: what it measures, in which unit, over which scope, and where a bureau publishes it."""
+    """A series: what it measures, in which unit, over which scope, and where a bureau publishes it.
+
+    `bureau_table` names the table that holds the values; `bureau` the body that publishes it (the briefing's data
+    requests are grouped by it, one request per bureau); `bureau_en` and `bureau_table_en` are their English names
+    for English packs. All three are optional so that a new registry can start with the table alone: a request
+    without a bureau is listed under "bureau not named", and English text falls back to the Chinese names.
+    """
 
     id: Id
     name_zh: str
@@ -202,6 +211,9 @@ class Indicator(_Strict):
     scope: str
     proxy_for: str | None
     bureau_table: str
+    bureau_table_en: Text | None = None
+    bureau: Text | None = None
+    bureau_en: Text | None = None
 
     @field_validator("unit")
     @classmethod
@@ -214,6 +226,7 @@ class Target(_Strict):
 
     id: Id
     section: str
+    section_en: Text | None = None  # the section's English heading, for English packs (else `section`)
     name_zh: str
     name_en: str
     indicator: str
@@ -388,7 +401,7 @@ def _parse_info(path: Path, doc: dict) -> tuple[RegistryInfo, UnitTable]:
                     f"{where}: {e['msg']}" for e in exc.errors()]
         raise InputError(f"{path}: " + "; ".join(problems)) from None
     try:
-        table = BUILTIN.with_units(Unit(u.symbol, u.dimension, u.factor) for u in info.units)
+        table = BUILTIN.with_units(Unit(u.symbol, u.dimension, u.factor, u.label_en or "") for u in info.units)
     except UnitError as exc:
         raise InputError(f"{path}: registry {info.id}, field units: {exc}") from None
     return info, table

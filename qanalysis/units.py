@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import InputError
 
@@ -53,35 +53,44 @@ class UnitError(InputError, ValueError):
 
 @dataclass(frozen=True)
 class Unit:
-    """A canonical unit: its symbol, its dimension and its size in the dimension's base unit."""
+    """A canonical unit: its symbol, its dimension, its size in the dimension's base unit and its English label.
+
+    The label is how an English chart, table or sentence writes the unit ("µg/m³" for 微克/立方米); it is not part of
+    the unit's identity (compare=False), so a registry redeclaring a built-in unit with its own label is no conflict.
+    Empty: English text writes the symbol itself."""
 
     symbol: str
     dimension: str
     factor: float = 1.0
+    label_en: str = field(default="", compare=False)
+
+    def label(self, english: bool) -> str:
+        """The unit as a reader sees it: the symbol in Chinese, the English label (else the symbol) in English."""
+        return (self.label_en or self.symbol) if english else self.symbol
 
 
 _UNITS = {
     u.symbol: u
     for u in [
-        Unit("元", "money", 1.0),
-        Unit("万元", "money", 1e4),
-        Unit("亿元", "money", 1e8),
-        Unit("%", "percent"),
-        Unit("个百分点", "percentage_point"),
-        Unit("微克/立方米", "concentration"),
-        Unit("万元/亩", "money_per_mu", 1.0),
-        Unit("元/亩", "money_per_mu", 1e-4),
-        Unit("万元/人·年", "money_per_worker", 1.0),
-        Unit("元/人·年", "money_per_worker", 1e-4),
-        Unit("分", "score"),
-        Unit("位", "rank"),
+        Unit("元", "money", 1.0, label_en="yuan"),
+        Unit("万元", "money", 1e4, label_en="10k yuan"),
+        Unit("亿元", "money", 1e8, label_en="100m yuan"),
+        Unit("%", "percent", label_en="%"),
+        Unit("个百分点", "percentage_point", label_en="percentage points"),
+        Unit("微克/立方米", "concentration", label_en="µg/m³"),
+        Unit("万元/亩", "money_per_mu", 1.0, label_en="10k yuan/mu"),
+        Unit("元/亩", "money_per_mu", 1e-4, label_en="yuan/mu"),
+        Unit("万元/人·年", "money_per_worker", 1.0, label_en="10k yuan/worker-year"),
+        Unit("元/人·年", "money_per_worker", 1e-4, label_en="yuan/worker-year"),
+        Unit("分", "score", label_en="points"),
+        Unit("位", "rank", label_en="rank"),
         # Counts are kept apart by their measure word: 3 家 (firms) are not 3 个 (items) or 3 项 (projects).
-        Unit("个", "count_ge"),
-        Unit("家", "count_jia"),
-        Unit("项", "count_xiang"),
-        Unit("万平方米", "area", 1e4),
-        Unit("平方米", "area", 1.0),
-        Unit("天", "days"),
+        Unit("个", "count_ge", label_en="count"),
+        Unit("家", "count_jia", label_en="organisations"),
+        Unit("项", "count_xiang", label_en="projects"),
+        Unit("万平方米", "area", 1e4, label_en="10k m²"),
+        Unit("平方米", "area", 1.0, label_en="m²"),
+        Unit("天", "days", label_en="days"),
     ]
 }
 

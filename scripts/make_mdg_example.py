@@ -79,11 +79,13 @@ MDG4_ACHIEVED_COUNT, MDG4_COUNTRIES = 62, 195  # "62 of the 195 countries with a
 GOALS = {
     "4.A": dict(prefix="u5mr", target="mdg4a", fraction=3, unit="‰", source="S01",
                 section="4.A 五岁以下儿童死亡率降低三分之二",
+                section_en="4.A Reduce under-five mortality by two thirds", agency="UN IGME",
                 name_zh="{country} 五岁以下儿童死亡率", name_en="{country}: under-five mortality rate",
                 clause="Target 4.A: Reduce by two thirds, between 1990 and 2015, the under-five mortality rate",
                 bureau="UN IGME child mortality estimates (childmortality.org), U5MR median"),
     "5.A": dict(prefix="mmr", target="mdg5a", fraction=4, unit="/10万活产", source="S02",
                 section="5.A 孕产妇死亡率降低四分之三",
+                section_en="5.A Reduce maternal mortality by three quarters", agency="UN MMEIG",
                 name_zh="{country} 孕产妇死亡率", name_en="{country}: maternal mortality ratio",
                 clause="Target 5.A: Reduce by three quarters, between 1990 and 2015, the maternal mortality ratio",
                 bureau="UN MMEIG, Trends in maternal mortality (WHO); World Bank WDI SH.STA.MMRT"),
@@ -91,6 +93,7 @@ GOALS = {
 REGISTRY_BLOCK = {
     "id": "mdg-2015",
     "policy": "A/RES/55/2",
+    "policy_en": "UN General Assembly resolution A/RES/55/2",
     "title_zh": "联合国千年宣言 (千年发展目标 4.A、5.A)",
     "title_en": "United Nations Millennium Declaration (Millennium Development Goals, targets 4.A and 5.A)",
     "issued": "2000-09-08",
@@ -98,8 +101,10 @@ REGISTRY_BLOCK = {
     "base_year": 1990,
     "target_years": [2015],
     "data_from": 1990,
-    "units": [{"symbol": "‰", "dimension": "under5_deaths_per_birth", "factor": 0.001},
-              {"symbol": "/10万活产", "dimension": "maternal_deaths_per_birth", "factor": 0.00001}],
+    "units": [{"symbol": "‰", "dimension": "under5_deaths_per_birth", "factor": 0.001,
+               "label_en": "per 1,000 live births"},
+              {"symbol": "/10万活产", "dimension": "maternal_deaths_per_birth", "factor": 0.00001,
+               "label_en": "per 100,000 live births"}],
 }
 HEADER = """\
 # Target registry of the Millennium Development Goals 4.A and 5.A, by country, for 2015: the second reference
@@ -189,9 +194,11 @@ def registry_doc(countries: pd.DataFrame) -> dict:
             indicators.append({
                 "id": f"{g['prefix']}_{code}", "name_zh": g["name_zh"].format(country=name),
                 "name_en": g["name_en"].format(country=name), "unit": g["unit"], "scale": "level", "flow": False,
-                "scope": f"{name} ({c['iso']}), national", "proxy_for": None, "bureau_table": g["bureau"]})
+                "scope": f"{name} ({c['iso']}), national", "proxy_for": None, "bureau_table": g["bureau"],
+                "bureau": g["agency"], "bureau_en": g["agency"]})
             targets.append({
-                "id": f"{g['target']}_{code}", "section": g["section"], "name_zh": g["name_zh"].format(country=name),
+                "id": f"{g['target']}_{code}", "section": g["section"], "section_en": g["section_en"],
+                "name_zh": g["name_zh"].format(country=name),
                 "name_en": g["name_en"].format(country=name), "indicator": f"{g['prefix']}_{code}", "kind": "level",
                 "op": "<=", "value": goal_value(goal, c[goal][1990]), "unit": g["unit"], "target_year": 2015,
                 "window_start": None, "clause": g["clause"]})

@@ -44,7 +44,7 @@ def test_build_writes_the_contract_outputs(full_raw, toy_registry_path, tmp_path
     assert values[("va_total", 2020)] == 4120.5 and values[("va_growth", 2020)] == -1.2
     assert values[("tax_per_mu", 2020)] == 26.8 and values[("pm25", 2018)] == 40
     assert tidy.equals(tidy.sort_values(["indicator", "year"]).reset_index(drop=True))
-    assert _text(out, "sources.csv").splitlines()[0] == "id,title,publisher,address,accessed,quote,note"
+    assert _text(out, "sources.csv").splitlines()[0] == "id,title,publisher,address,accessed,quote,note,publisher_en"
     assert [line.split(",")[0] for line in _text(out, "sources.csv").splitlines()[1:]] == ["S01", "S02", "S03"]
     assert "pm25,PM2.5平均浓度,微克/立方米,4,2015,2018,2015-2018,S02" in _text(out, "coverage_indicators.csv")
     assert "tax_per_mu,亩均税收,万元/亩,2,2019,2020,2019-2020,S01;S02" in _text(out, "coverage_indicators.csv")

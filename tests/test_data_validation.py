@@ -26,7 +26,7 @@ from qanalysis.registry import load_registry
 WORKBOOK = paths.RAW / "bureau" / "hangzhou-public-figures.xlsx"
 SHEETS = ["产业", "产品服务工程", "生态环境", "代理指标"]
 HEADER = ["指标代码", "指标名称", "单位", "来源"]
-SOURCE_COLUMNS = ["id", "title", "publisher", "address", "accessed", "quote", "note"]
+SOURCE_COLUMNS = ["id", "title", "publisher", "address", "accessed", "quote", "note", "publisher_en"]
 # Words in a quoted line that mark a scope other than the target's own (province, wider section set, other survey).
 PROXY_MARKERS = ("市控以上", "省控", "设区城市", "设区市", "設區", "浙江省", "全省平均", "中消协", "百城", "高端装备", "抽查")
 # A count of named items: the quote names the one winning project instead of printing the number 1.

@@ -98,3 +98,17 @@ def test_absurd_horizons_and_seeds_are_refused_before_any_work(tmp_path, capsys,
         code = exc.code
     assert code == 2 and expected in capsys.readouterr().err
     assert not (tmp_path / "f.csv").exists()
+
+
+def test_sources_read_the_optional_english_publisher_when_given(tmp_path):
+    from qanalysis.ingest.processed import load_sources
+    path = tmp_path / "sources.csv"
+    path.write_text("id,title,publisher,address,accessed,quote,note\nB01,年报,杭州市统计局,,,,\n", encoding="utf-8")
+    assert load_sources(path).loc[0, "publisher_en"] == ""  # an analyst's file without the column still reads
+    path.write_text("publisher_en,id,title,publisher,address,accessed,quote,note\n"
+                    "Hangzhou Bureau of Statistics,B01,年报,杭州市统计局,,,,\n", encoding="utf-8")
+    assert load_sources(path).loc[0, "publisher_en"] == "Hangzhou Bureau of Statistics"
+    path.write_text("id,title,publisher,address,accessed,quote,note,publisher_en,publisher_en\nB01,t,p,,,,,a,b\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"sources.csv, line 1: expected the columns .*optionally publisher_en"):
+        load_sources(path)

@@ -144,8 +144,8 @@ def test_source_labels_name_publishers_of_the_plotted_years_only():
     data = pd.DataFrame({"indicator": ["e_pm25"] * 3 + ["c_prefab_share"], "year": [2013, 2018, 2020, 2018],
                          "value": [70, 40, 30, 5], "unit": ["微克/立方米"] * 3 + ["%"],
                          "source": ["S02", "S01", "S03", "S02"]})
-    assert pack.source_labels("e_pm25", data, 2018, sources()) == ["杭州市统计局 [S02]", "杭州市生态环境局 [S01]"]
-    assert pack.source_labels("e_pm25", data, 2018, None) == ["S02", "S01"]
+    assert pack.source_labels("e_pm25", data, 2018, sources()) == ["杭州市统计局", "杭州市生态环境局"]
+    assert pack.source_labels("e_pm25", data, 2018, None) == []
 
 
 def test_source_labels_keep_the_publishers_own_name():
@@ -156,7 +156,11 @@ def test_source_labels_keep_the_publishers_own_name():
     table.loc[3] = ["S04", "report", "Xinhua, citing the bureau", "", "", "", ""]
     data = pd.DataFrame({"indicator": ["e_pm25"] * 4, "year": [2016, 2017, 2018, 2019], "value": [49, 45, 40, 38],
                          "unit": ["微克/立方米"] * 4, "source": ["S01", "S02", "S03", "S04"]})
-    assert pack.source_labels("e_pm25", data, 2019, table) == ["中国网 [S01]", "浙江在线 [S02, S03]", "Xinhua [S04]"]
+    assert pack.source_labels("e_pm25", data, 2019, table) == ["中国网", "浙江在线", "Xinhua"]
+    # English charts cite the publisher's English name where the source gives one, else the name as written.
+    table["publisher_en"] = ["China.org.cn", "", "Zhejiang Online", ""]
+    assert pack.source_labels("e_pm25", data, 2019, table, "en") == ["China.org.cn", "浙江在线", "Zhejiang Online",
+                                                                     "Xinhua"]
 
 
 def _tiny_project(tmp_path):

@@ -165,7 +165,7 @@ def test_empty_template_builds_to_no_values(registry, tmp_path):
     result = build(raw, tmp_path / "out", paths.REGISTRY)
     assert (result.n_values, result.n_tables, result.n_not_published) == (0, 4, 39 * 12)
     assert (tmp_path / "out" / "indicators.csv").read_text(encoding="utf-8-sig") == "indicator,year,value,unit,source\n"
-    assert (tmp_path / "out" / "sources.csv").read_text(encoding="utf-8-sig") == "id,title,publisher,address,accessed,quote,note\n"
+    assert (tmp_path / "out" / "sources.csv").read_text(encoding="utf-8-sig") == "id,title,publisher,address,accessed,quote,note,publisher_en\n"
 
 
 @pytest.mark.parametrize("a1, a2, expected", [

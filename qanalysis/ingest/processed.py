@@ -22,15 +22,20 @@ from .tables import TIDY_COLUMNS
 from .values import in_registry_units
 
 SOURCE_COLUMNS = ["id", "title", "publisher", "address", "accessed", "quote", "note"]
+# Optional: the publisher's name as an English chart cites it ("Hangzhou Ecology and Environment Bureau"); without
+# it an English chart cites the publisher as written.
+OPTIONAL_SOURCE_COLUMNS = ["publisher_en"]
 
 
 def load_sources(path: Path) -> pd.DataFrame:
-    """The sources table (id,title,publisher,address,accessed,quote,note): ids unique and non-empty, titles given."""
+    """The sources table (id,title,publisher,address,accessed,quote,note[,publisher_en]): ids unique and non-empty,
+    titles given. The processed table always carries every column, blank where the file had none."""
     problems: list[str] = []
     seen: dict[str, str] = {}
     records: list[dict] = []
-    for where, row in read_records(path, SOURCE_COLUMNS):
-        record = {c: row.get(c, "").strip() for c in SOURCE_COLUMNS}
+    columns = SOURCE_COLUMNS + OPTIONAL_SOURCE_COLUMNS
+    for where, row in read_records(path, SOURCE_COLUMNS, OPTIONAL_SOURCE_COLUMNS):
+        record = {c: row.get(c, "").strip() for c in columns}
         if not record["id"] or not record["title"]:
             problems.append(f'{where}: expected an id and a title, found id "{record["id"]}", title "{record["title"]}"')
         elif record["id"] in seen:
@@ -39,7 +44,7 @@ def load_sources(path: Path) -> pd.DataFrame:
         records.append(record)
     if problems:
         raise InputError(capped(problems))
-    return pd.DataFrame(records, columns=SOURCE_COLUMNS, dtype=str)
+    return pd.DataFrame(records, columns=columns, dtype=str)
 
 
 def read_side_table(path: Path) -> pd.DataFrame | None:

@@ -9,7 +9,7 @@ column twice is refused here, because a reader keyed on names would silently kee
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,25 +22,30 @@ from .sheets import display_path, read_grid, sheet_names, stream_csv
 FLAT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
-def read_records(path: Path, expected: list[str]) -> list[tuple[str, dict[str, str]]]:
-    """(where, record) for every non-blank data row; InputError unless the header holds exactly `expected`, and
-    InputError naming every row with more cells than the header. The records of `stream_records`, held."""
-    stream = stream_records(Path(path), expected)
+def read_records(path: Path, expected: list[str], optional: Sequence[str] = ()) -> list[tuple[str, dict[str, str]]]:
+    """(where, record) for every non-blank data row; InputError unless the header holds exactly `expected` (plus
+    any of `optional`, read as "" when absent), and InputError naming every row with more cells than the header.
+    The records of `stream_records`, held."""
+    stream = stream_records(Path(path), expected, optional=optional)
+    names = [*expected, *optional]
     out, problems = [], []
     for number, texts, problem in stream.rows:
         if problem:
             problems.append(f"{stream.where(number)}: {problem}")
         else:
-            out.append((stream.where(number), dict(zip(expected, texts))))
+            out.append((stream.where(number), dict(zip(names, texts))))
     if problems:
         raise InputError(capped(problems))
     return out
 
 
-def _check_header(header: list[str], expected: list[str], at_header: str) -> None:
-    """A reader keyed on column names needs each expected name exactly once, and no other."""
-    if sorted(header) != sorted(expected):
-        raise InputError(f"{at_header}: expected the columns {','.join(expected)} (each once); found "
+def _check_header(header: list[str], expected: list[str], at_header: str, optional: Sequence[str] = ()) -> None:
+    """A reader keyed on column names needs each expected name exactly once, the optional ones at most once, and no
+    other."""
+    required = sorted(name for name in header if name not in optional)
+    if required != sorted(expected) or len(header) != len(set(header)):
+        also = f" (and optionally {','.join(optional)})" if optional else ""
+        raise InputError(f"{at_header}: expected the columns {','.join(expected)}{also} (each once); found "
                          f"{','.join(header) or 'no header'}")
 
 
@@ -67,7 +72,8 @@ class RecordStream:
             f"{self.shown}, sheet {self.sheet}, row {number}"
 
 
-def stream_records(path: Path, expected: list[str], progress: Callable[[int], object] | None = None) -> RecordStream:
+def stream_records(path: Path, expected: list[str], progress: Callable[[int], object] | None = None,
+                   optional: Sequence[str] = ()) -> RecordStream:
     """`read_records` without holding the file: a csv is read lazily (`sheets.stream_csv`; `progress` hears the bytes
     read), a workbook whole (workbooks are small). The header is checked at once; InputError unless it holds exactly
     `expected`. A row with more cells than the header is reported through its problem, never dropped."""
@@ -86,12 +92,12 @@ def stream_records(path: Path, expected: list[str], progress: Callable[[int], ob
     while header and not header[-1]:
         header.pop()
     stream = RecordStream(shown, sheet, iter(()))
-    _check_header(header, expected, stream.where(first[0]))
-    columns = [header.index(name) for name in expected]
+    _check_header(header, expected, stream.where(first[0]), optional)
+    columns = [header.index(name) if name in header else None for name in [*expected, *optional]]
     return RecordStream(shown, sheet, _shaped(cells, columns, len(header), str.strip if sheet is None else cell_text))
 
 
-def _shaped(cells: Iterator[tuple[int, list]], columns: list[int], width: int,
+def _shaped(cells: Iterator[tuple[int, list]], columns: list[int | None], width: int,
             text: Callable[[Any], str]) -> Iterator[tuple[int, list[str], str]]:
     """(number, texts of `columns`, shape problem) for every non-blank row: the records of `stream_records`. `text`
     is `cell_text` for workbook cells and plain `str.strip` for csv cells, which are always text: millions of rows
@@ -99,10 +105,10 @@ def _shaped(cells: Iterator[tuple[int, list]], columns: list[int], width: int,
     in_order = columns == list(range(width))
     for number, row in cells:
         if len(row) == width:
-            texts = list(map(text, row)) if in_order else [text(row[i]) for i in columns]
+            texts = list(map(text, row)) if in_order else [text(row[i]) if i is not None else "" for i in columns]
             extra = []
         else:
-            texts = [text(row[i]) if i < len(row) else "" for i in columns]
+            texts = [text(row[i]) if i is not None and i < len(row) else "" for i in columns]
             extra = [shown for x in row[width:] if (shown := text(x))]
         if extra:
             yield number, texts, f"expected {width} columns, found more ({', '.join(extra)})"

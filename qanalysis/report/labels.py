@@ -12,8 +12,9 @@ from typing import Protocol
 
 from ..assessment.status import Status
 from ..lang import Lang, as_lang
-from ..registry import Kind, Target
+from ..registry import Indicator, Kind, Registry, Target
 from ..text import wrap
+from ..units import BUILTIN, UnitError, UnitTable
 
 
 class Named(Protocol):
@@ -33,8 +34,6 @@ STATUS_ZH: dict[str, str] = {
     Status.MISSED: "未达成",
     Status.INSUFFICIENT: "数据不足",
 }
-UNIT_EN = {"微克/立方米": "µg/m³", "万元/亩": "10k yuan/mu", "万元/人·年": "10k yuan/worker-year", "个": "count",
-           "家": "organisations", "项": "projects", "分": "points", "位": "rank", "%": "%"}
 _TEXT: dict[Lang, dict[str, str]] = {
     Lang.ZH: {"source": "资料来源: ", "note": "注: ", "targets": "目标: ", "history": "实际值", "forecast": "预测", "band80": "80% 区间", "band95": "95% 区间",
            "target": "目标", "required": "达标所需路径", "as_of": "截至", "p": "P(达成)", "method": "方法",
@@ -76,9 +75,38 @@ def status_label(status: str, lang: Lang | str) -> str:
     return STATUS_ZH.get(status, status) if as_lang(lang) == Lang.ZH else str(status)
 
 
-def unit_label(unit: str, lang: Lang | str) -> str:
-    """A registry unit as a chart shows it: as written in Chinese, an English label in English."""
-    return unit if as_lang(lang) == Lang.ZH else UNIT_EN.get(unit, unit)
+def unit_label(unit: str, lang: Lang | str, units: UnitTable = BUILTIN) -> str:
+    """A registry unit as a chart shows it: as written in Chinese, its English label (units.Unit.label_en) in
+    English. Pass the registry's `units` so that a unit the registry declares is labelled too."""
+    try:
+        return units.parse(unit).label(as_lang(lang) == Lang.EN)
+    except UnitError:
+        return unit
+
+
+def section(target: Target, lang: Lang | str) -> str:
+    """A target's policy section, in English where the registry gives `section_en`."""
+    return (target.section_en or target.section) if as_lang(lang) == Lang.EN else target.section
+
+
+def policy_name(registry: Registry, lang: Lang | str) -> str:
+    """The policy's document number as a source line cites it, in English where the registry gives `policy_en`."""
+    info = registry.info
+    if info is None:
+        return ""
+    return (info.policy_en or info.policy) if as_lang(lang) == Lang.EN else info.policy
+
+
+def bureau(indicator: Indicator, lang: Lang | str) -> str:
+    """The body that publishes an indicator's table ("" when the registry does not name it)."""
+    english = as_lang(lang) == Lang.EN
+    return ((indicator.bureau_en if english else None) or indicator.bureau or "").strip()
+
+
+def bureau_table(indicator: Indicator, lang: Lang | str) -> str:
+    """The table that holds an indicator's values, in English where the registry gives `bureau_table_en`."""
+    return (indicator.bureau_table_en or indicator.bureau_table) if as_lang(lang) == Lang.EN else \
+        indicator.bureau_table
 
 
 def name(record: Named, lang: Lang | str) -> str:

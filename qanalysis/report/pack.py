@@ -31,7 +31,7 @@ from ..text import shorten
 from . import overview
 from .excel import write_scorecard
 from .fanchart import fan_chart
-from .labels import t
+from .labels import policy_name, t
 from .style import save
 from .summary import write_summary
 
@@ -101,34 +101,45 @@ def vintage_years(registry: Registry, as_of: int) -> range:
     return range(min(registry.launch_year, as_of), as_of + 1)
 
 
-def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None) -> list[str]:
-    """"publisher [ids]" for the sources of the values a chart plots (years <= as_of), in first-use order.
+def source_labels(indicator: str, data: pd.DataFrame, as_of: int, sources: pd.DataFrame | None,
+                  lang: Lang | str = Lang.ZH) -> list[str]:
+    """The publishers of the values a chart plots (years <= as_of), each once, in first-use order.
 
-    Only the publisher's own name is kept ("杭州市生态环境局 (2018年…公报)" -> "杭州市生态环境局") and its ids are
-    grouped: the full records are in the Sources sheet, the chart needs one short line a reader can follow there.
+    A reader follows a name, not an internal id: the chart names who published the figures (in English the
+    source's `publisher_en` where given), and the Sources sheet of the workbook holds the full records. Only the
+    publisher's own name is kept ("杭州市生态环境局 (2018年…公报)" -> "杭州市生态环境局").
     """
     rows = data[(data["indicator"] == indicator) & (data["year"] <= as_of)].sort_values("year")
     ids = list(dict.fromkeys(str(s) for s in rows["source"]))
     if sources is None:
-        return ids
+        return []
     table = sources.set_index("id")
-    by_publisher: dict[str, list[str]] = {}
+    english = as_lang(lang) == Lang.EN
+    names = []
     for sid in ids:
-        who = str(table["publisher"].get(sid, "")) or str(table["title"].get(sid, ""))
-        han = re.match(r"[\u3000-\u9fff\uff00-\uffef]+", who)
-        who = han.group(0) if han else re.split(r"[,;(]| via ", who)[0].strip()
-        by_publisher.setdefault(shorten(who, 40), []).append(sid)
-    return [f"{who} [{', '.join(group)}]" if who else ", ".join(group) for who, group in by_publisher.items()]
+        if sid not in table.index:
+            continue
+        record = table.loc[sid]
+        given = str(record.get("publisher_en", "") or "") if english else ""
+        names.append(shorten(given or _publisher_name(str(record["publisher"]) or str(record["title"])), 48))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _publisher_name(text: str) -> str:
+    """The name at the head of a publisher cell: its first run of Chinese ("杭州市生态环境局 (…)"), else the text
+    before the first comma, semicolon, bracket or " via " ("UN IGME, via …")."""
+    han = re.match(r"[\u3000-\u9fff\uff00-\uffef]+", text)
+    return han.group(0) if han else re.split(r"[,;(]| via ", text)[0].strip()
 
 
 def _target_note(inputs: Inputs, lang: Lang) -> str:
-    return t(lang, "targets") + inputs.registry.policy
+    return t(lang, "targets") + policy_name(inputs.registry, lang)
 
 
 def target_chart(inputs: Inputs, outlook: Outlook, lang: Lang | str = Lang.ZH) -> Figure:
     """A target's fan chart with its source line (the documents behind the plotted values, then the policy), the
     same in the briefing pack and the notebooks."""
-    labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources)
+    labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources, lang)
     return fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, as_lang(lang))])
 
 
