@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from qanalysis import outputs
 from qanalysis.registry import load_registry
 from qanalysis.report import excel, pack, style, summary
-from qanalysis.report.labels import STATUS_ZH
 
 REGISTRY = load_registry()
 CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80", "hi80", "p_meet", "status",
@@ -99,45 +98,33 @@ def test_scorecard_is_byte_identical_on_rerun(tmp_path):
     assert a == b
 
 
-def _listed_ids(markdown: str, heading: str, registry=REGISTRY) -> set[str]:
-    """The targets a summary section lists, by their Chinese names (the reader's text carries no ids)."""
-    section = markdown.split(f"## {heading}")[1].split("\n## ")[0]
+def _table_ids(markdown: str, registry=REGISTRY) -> list[str]:
+    """The targets of the summary's table of all targets, in the order it lists them."""
+    section = markdown.split("## 全部目标")[1].split("\n## ")[0]
     names = {tg.name_zh: tg.id for tg in registry.targets}
-    return {names[n] for n in re.findall(r"^- (.+?): ", section, flags=re.M)}
+    return [names[m] for m in re.findall(r"^\| (.+?) \| [≥≤]", section, flags=re.M)]
 
 
-def _flagged_ids(markdown: str, registry=REGISTRY) -> set[str]:
-    return _listed_ids(markdown, "需要关注", registry)
-
-
-def test_summary_lists_exactly_the_flagged_targets(tmp_path):
+def test_summary_table_names_every_target_problems_first(tmp_path):
     table = assessment()
-    md, page = summary.write_summary(tmp_path, REGISTRY, table, 2018)
+    md, page = summary.write_summary(tmp_path, summary.Facts(REGISTRY, 2018, table), "zh")
     text = md.read_text(encoding="utf-8")
-    flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
-    assert flagged and _flagged_ids(text) == flagged
-    missing = table.loc[table["status"] == "insufficient data", "target"]
-    section = text.split("## 数据不足")[1].split("\n## ")[0]
-    assert _listed_ids(text, "数据不足") == set(missing)
-    first = REGISTRY.target(missing.iloc[0])
-    assert REGISTRY.indicator(first).bureau_table in section
-    assert "截至 2018 年" in text and "IPCC" in text
-    counts = dict(re.findall(r"^\| (\S+) \| (\d+) \|$", text, flags=re.M))
-    status_of = {zh: status for status, zh in STATUS_ZH.items()}
-    assert {status_of[k]: int(v) for k, v in counts.items()} == table["status"].value_counts().to_dict()
+    listed = _table_ids(text)
+    assert sorted(listed) == sorted(table["target"])  # every target once, met ones included
+    order = {t: i for i, t in enumerate(listed)}
+    status = table.set_index("target")["status"]
+    rank = ["missed", "very unlikely", "unlikely", "about as likely as not", "likely", "very likely", "met",
+            "insufficient data"]
+    assert [rank.index(status[t]) for t in listed] == sorted(rank.index(status[t]) for t in listed)
+    met = table.loc[table["status"] == "met", "target"]
+    assert all(order[t] < order[i] for t in met for i in table.loc[table["status"] == "insufficient data", "target"])
+    row = next(line for line in text.splitlines() if line.startswith(f"| {REGISTRY.target(listed[0]).name_zh} |"))
+    assert "| 36.5 (30.2–42) |" in row and "| 0% |" not in row
+    assert "截至 2018 年" in text and "IPCC" in text and "主要发现" in text
+    assert not re.search(r"^\| [a-z_0-9]+ \|", text, flags=re.M)  # rows are named, never by code id
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
-    names = {tg.name_zh: tg.id for tg in REGISTRY.targets}
-    listed = re.findall(r"<li>(.+?): ", html.split("需要关注")[1].split("<h2>")[0])
-    assert {names[n] for n in listed} == flagged
-
-
-def test_summary_says_none_when_nothing_is_flagged(tmp_path):
-    table = assessment()
-    table = table[~table["status"].isin(["unlikely", "very unlikely"])]
-    md, _ = summary.write_summary(tmp_path, REGISTRY, table, 2021)
-    assert _flagged_ids(md.read_text(encoding="utf-8")) == set()
-    assert "— 0\n\n无。" in md.read_text(encoding="utf-8")
+    assert html.count('class="chip"') == len(table)  # each status cell carries its colour
 
 
 def test_source_labels_name_publishers_of_the_plotted_years_only():
@@ -207,7 +194,7 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
     figures = ["pm", "awards", "growth", "empty", "scorecard", "vintage", "coverage"]
     assert names == {f"figures/{n}.{ext}" for n in figures for ext in ("png", "svg")} | {
-        "scorecard.xlsx", "summary.md", "summary.html"}
+        "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf"}
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
     registry = load_registry(registry_path)
@@ -225,8 +212,9 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
         assert (got is None and pd.isna(row["p_meet"])) or got == pytest.approx(row["p_meet"])
         assert ws.cell(r, header.index("status") + 1).value == row["status"]
     assert [c.value for c in wb["Vintages"][1]] == ["target", "2018", "2019", "2020"]
-    flagged = set(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
-    assert flagged and _flagged_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8"), registry) == flagged
+    flagged = list(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
+    listed = _table_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8"), registry)
+    assert flagged and listed[:len(flagged)] == flagged and sorted(listed) == sorted(table["target"])
 
 
 def test_briefing_vintages_start_at_the_registrys_launch_year():

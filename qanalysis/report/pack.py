@@ -32,8 +32,9 @@ from . import overview
 from .excel import write_scorecard
 from .fanchart import fan_chart
 from .labels import policy_name, t
+from .pdf import write_page
 from .style import save
-from .summary import write_summary
+from .summary import Facts, write_summary
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
                   read_side_table(data_path.parent / "conflicts.csv"))
 
 
-OUTPUT_FILES = frozenset({"figures", "scorecard.xlsx", "summary.md", "summary.html"})  # a pack before markers
+OUTPUT_FILES = frozenset({"figures", "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf"})  # a pack before markers
 
 
 def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED / "indicators.csv",
@@ -83,15 +84,20 @@ def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang)
     """compute every vintage once, then save the charts, the scorecard and the summary into `folder`."""
     registry, data = inputs.registry, inputs.data
     now = assess.assess_vintage(registry, data, as_of, seed=seed)
-    years = vintage_years(registry, as_of)
-    vintage = assess.vintage_matrix(assess.assess_vintages(registry, data, years, seed=seed, known=[now]))
+    vintages = assess.assess_vintages(registry, data, vintage_years(registry, as_of), seed=seed, known=[now])
+    vintage = assess.vintage_matrix(vintages)
     table = now.table()
+    before = vintages[-2] if len(vintages) > 1 else None
+    facts = Facts(registry, as_of, table, now.proxy_table(), before.table() if before else None,
+                  before.as_of if before else None, data, inputs.conflicts)
 
     written = fan_charts(folder / "figures", inputs, now.outlooks, lang)
     written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang)
     written.append(write_scorecard(folder / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
                                    inputs.sources, inputs.conflicts))
-    written += write_summary(folder, registry, table, as_of, lang, inputs.conflicts)
+    written += write_summary(folder, facts, lang)
+    chart = folder / "figures" / "scorecard.png"
+    written.append(write_page(folder / "briefing.pdf", facts, lang, chart if chart.exists() else None))
     return written
 
 

@@ -1,5 +1,7 @@
-"""The briefing's one-page summary, in Markdown and HTML: counts by status, the flagged targets, the values that
-conflict with published ones, the targets without data.
+"""The briefing's summary, in Markdown and HTML. Its first page is what a reader takes into a meeting: the findings
+paragraph (`findings.headline`) and a table of every target in reading order (name, goal, latest value, projected
+value with its 80% range, P(meet), status, reason); then the data requests grouped by bureau (`requests`), any values
+that conflict with published ones, and the method.
 
 One language per pack (`lang`): a reader lifts paragraphs into a briefing, and mixed-language lines cannot be lifted.
 The content is built once as blocks (heading, paragraph, list, table)
@@ -9,43 +11,84 @@ and rendered twice, so the two files cannot say different things; neither carrie
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..assessment.status import FLAGGED, Status
+from ..assessment.status import Status
+from ..assessment.wording import num
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import markdown_text, pct
-from .labels import STATUS_ZH, name, status_label, unit_label
+from .findings import headline, in_reading_order, proxy_readings
+from .labels import STATUS_ZH, name, policy_name, status_label, unit_label
+from .requests import data_requests
 from .style import STATUS_COLOURS
 
 _WORDS: dict[Lang, dict[str, str]] = {
     Lang.ZH: {
         "title": "{year}年量化目标评估 (截至 {as_of} 年)",
-        "intro": "评估时点: {as_of} 年, 只使用 {as_of} 年及以前的数值。共 {n} 个量化目标。",
-        "counts": "各状态目标数", "status": "状态", "n": "目标数",
-        "flagged": "需要关注: 不太可能或很不可能达成 — {n}", "missing": "数据不足, 无法评估 — {n}",
-        "item": "{name}: {status}, P(达成) = {p}; 目标 {goal}{outlook}。原因: {reason}",
-        "outlook": "; 预测 {year}: {mean} (80%: {lo}–{hi}) {unit}", "needs": " 所需数据: {table}",
-        "none": "无。", "conflicts": "与公开数据不一致的数值 — {n}",
+        "policy": "{policy}《{title}》。评估时点: {as_of} 年, 只使用 {as_of} 年及以前的数值。",
+        "findings": "主要发现", "all": "全部目标 ({n} 个, 按需要关注的程度排序)",
+        "head": "目标|目标值|最新值|{year}年预测 (80% 区间)|P(达成)|状态|原因",
+        "requests": "数据需求 (按发布机构)",
+        "requests_intro": "下列表格的数值可让评估判断更多目标; 年份为截至 {as_of} 年尚无数值的年份。",
+        "request": "{table}: {years}年 — 用于: {targets}", "no_requests": "无: 每个未定目标都已有各年数值。",
+        "conflicts": "与公开数据不一致的数值 — {n}",
         "conflicts_intro": "以下指标年份, 工作区数值与已公布数值不同; 评估采用工作区数值。",
         "conflict_head": "指标|年份|已公布|工作区|差值|公布来源|工作区来源", "method": "方法与措辞",
+        "list": "、",
     },
     Lang.EN: {
         "title": "Outlook for the {year} targets, as of {as_of}",
-        "intro": "Assessed as of {as_of}, with values for {as_of} and earlier only. {n} quantified targets.",
-        "counts": "Targets by status", "status": "Status", "n": "Targets",
-        "flagged": "Flagged: unlikely or very unlikely — {n}", "missing": "Insufficient data — {n}",
-        "item": "{name}: {status}, P(meet) = {p}; target {goal}{outlook}. Why: {reason}",
-        "outlook": "; projected {year}: {mean} (80%: {lo}–{hi}) {unit}", "needs": " Data needed: {table}",
-        "none": "None.", "conflicts": "Values that differ from the published ones — {n}",
+        "policy": "{title} ({policy}). Assessed as of {as_of}, with values for {as_of} and earlier only.",
+        "findings": "Findings", "all": "All {n} targets, most in need of attention first",
+        "head": "Target|Goal|Latest|Projected {year} (80% range)|P(meet)|Status|Why",
+        "requests": "Data requests, by publisher",
+        "requests_intro": "Values from these tables would let the assessment judge more targets; the years are those "
+                          "without a value up to {as_of}.",
+        "request": "{table}: {years}, for {targets}", "no_requests": "None: every undecided target has its values.",
+        "conflicts": "Values that differ from the published ones — {n}",
         "conflicts_intro": "For these indicator-years the workspace's value differs from the published one; the "
                            "assessment uses the workspace's value.",
         "conflict_head": "Indicator|Year|Published|Workspace|Difference|Published source|Workspace source",
         "method": "Method and calibrated language",
+        "list": "; ",
     },
 }
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the summary, the one-page PDF and the pack index are written from: one vintage's assessment and proxy
+    tables, the previous vintage's table (None in the launch year), the data and any conflicts."""
+
+    registry: Registry
+    as_of: int
+    table: pd.DataFrame
+    proxies: pd.DataFrame | None = None
+    previous: pd.DataFrame | None = None
+    previous_year: int | None = None
+    data: pd.DataFrame | None = None
+    conflicts: pd.DataFrame | None = None
+
+    def headline(self, lang: Lang | str) -> str:
+        return headline(self.registry, self.table, self.as_of, lang, self.previous, self.previous_year, self.proxies)
+
+    @property
+    def target_year(self) -> int:
+        return max(tg.target_year for tg in self.registry.targets)
+
+
+def title(facts: Facts, lang: Lang | str) -> str:
+    """"2022年量化目标评估 (截至 2021 年)": the summary's and the page's title."""
+    return _WORDS[as_lang(lang)]["title"].format(year=facts.target_year, as_of=facts.as_of)
+
+
+def table_header(facts: Facts, lang: Lang | str) -> list[str]:
+    """The header of the table of targets (the columns of `target_rows`)."""
+    return _WORDS[as_lang(lang)]["head"].format(year=facts.target_year).split("|")
 
 
 def _reason(row, lang: Lang) -> str:
@@ -54,15 +97,51 @@ def _reason(row, lang: Lang) -> str:
     return zh.strip() if lang == Lang.ZH and isinstance(zh, str) and zh.strip() else str(row.reason).strip()
 
 
-def _item(row, tg, lang: Lang) -> str:
+def _number(x: float) -> str:
+    return num(float(x)) if pd.notna(x) else "—"
+
+
+def target_rows(facts: Facts, lang: Lang | str) -> list[tuple[str, list[str]]]:
+    """(status, cells) for every target in reading order: name, goal, latest value (year), projected value with its
+    80% range, P(meet), status word, reason: the table of the summary's first page and of the PDF."""
+    lang = as_lang(lang)
+    by_id = {tg.id: tg for tg in facts.registry.targets}
+    proxies = facts.proxies if facts.proxies is not None else pd.DataFrame(columns=["target", "proxy", "status"])
+    rows = []
+    for row in in_reading_order(facts.table).itertuples(index=False):
+        tg = by_id[row.target]
+        latest = f"{_number(row.latest_value)} ({int(row.latest_year)})" if pd.notna(row.latest_year) else "—"
+        projected = (f"{_number(row.projected)} ({_number(row.lo80)}–{_number(row.hi80)})"
+                     if pd.notna(row.projected) else "—")
+        rows.append((str(row.status), [
+            name(tg, lang), tg.goal_text(unit=unit_label(tg.unit, lang, facts.registry.units), year=False), latest,
+            projected, pct(row.p_meet) if pd.notna(row.p_meet) else "—", status_label(row.status, lang),
+            _reason(row, lang) + _proxy_note(facts, proxies[proxies["target"] == row.target], row.status, lang)]))
+    return rows
+
+
+def _proxy_note(facts: Facts, rows: pd.DataFrame, status: str, lang: Lang) -> str:
+    """A target without a verdict of its own shows its proxies' readings after its reason, labelled as proxies'."""
+    if status != str(Status.INSUFFICIENT) or rows.empty:
+        return ""
+    readings = proxy_readings(facts.registry, rows, lang)
+    return f" ({readings})" if readings and lang == Lang.EN else f"（{readings}）" if readings else ""
+
+
+def _request_blocks(facts: Facts, lang: Lang) -> list[tuple]:
+    if facts.data is None:
+        return []
     w = _WORDS[lang]
-    outlook = ""
-    if pd.notna(row.projected):
-        outlook = w["outlook"].format(year=tg.target_year, mean=f"{row.projected:.4g}", lo=f"{row.lo80:.4g}",
-                                      hi=f"{row.hi80:.4g}", unit=unit_label(tg.unit, lang))
-    return w["item"].format(name=name(tg, lang), status=status_label(row.status, lang), p=pct(row.p_meet),
-                            goal=tg.goal_text(unit=unit_label(tg.unit, lang)), outlook=outlook,
-                            reason=_reason(row, lang))
+    blocks: list[tuple] = [("h2", w["requests"])]
+    requests = data_requests(facts.registry, facts.data, facts.table, facts.as_of, lang)
+    if not requests:
+        return blocks + [("p", w["no_requests"])]
+    blocks.append(("p", w["requests_intro"].format(as_of=facts.as_of)))
+    for request in requests:
+        blocks.append(("h3", request.bureau))
+        blocks.append(("ul", [w["request"].format(table=t.table, years=t.years_text(),
+                                                  targets=w["list"].join(t.targets)) for t in request.tables]))
+    return blocks
 
 
 def _conflict_rows(conflicts: pd.DataFrame, registry: Registry, lang: Lang) -> list[list[str]]:
@@ -74,34 +153,29 @@ def _conflict_rows(conflicts: pd.DataFrame, registry: Registry, lang: Lang) -> l
              str(r.published_source), str(r.bureau_source)] for r in conflicts.itertuples(index=False)]
 
 
-def summary_blocks(registry: Registry, table: pd.DataFrame, as_of: int, lang: Lang | str = Lang.ZH,
-                   conflicts: pd.DataFrame | None = None) -> list[tuple]:
-    """The summary as blocks (heading, paragraph, list, table), rendered to Markdown and HTML alike."""
+def summary_blocks(facts: Facts, lang: Lang | str = Lang.ZH) -> list[tuple]:
+    """The summary as blocks (heading, paragraph, list, table), rendered to Markdown and HTML alike: the title, the
+    policy, the findings paragraph and the table of every target (the first page), then the data requests by
+    bureau, any conflicts with published values, and the method."""
     lang = as_lang(lang)
     w = _WORDS[lang]
-    by_id = {tg.id: tg for tg in registry.targets}
-    counts = table["status"].value_counts()
-    flagged = table[table["status"].isin(FLAGGED)].sort_values(["p_meet", "target"])
-    missing = table[table["status"] == Status.INSUFFICIENT]
-    year = max(tg.target_year for tg in registry.targets)
-    blocks = [
-        ("h1", w["title"].format(year=year, as_of=as_of)),
-        ("p", w["intro"].format(as_of=as_of, n=len(table))),
-        ("h2", w["counts"]),
-        ("table", [w["status"], w["n"]],
-         [[status_label(s, lang), str(int(counts[s]))] for s in STATUS_COLOURS if s in counts]),
-        ("h2", w["flagged"].format(n=len(flagged))),
+    info = facts.registry.info
+    document = (info.title_zh if lang == Lang.ZH else info.title_en) if info is not None else ""
+    rows = target_rows(facts, lang)
+    blocks: list[tuple] = [
+        ("h1", title(facts, lang)),
+        ("p", w["policy"].format(policy=policy_name(facts.registry, lang), title=document, as_of=facts.as_of)),
+        ("h2", w["findings"]), ("p", facts.headline(lang)),
+        ("h2", w["all"].format(n=len(rows))),
+        ("table", table_header(facts, lang), [cells for _, cells in rows],
+         [status for status, _ in rows]),
     ]
-    items = [_item(row, by_id[row.target], lang) for row in flagged.itertuples(index=False)]
-    blocks.append(("ul", items) if items else ("p", w["none"]))
+    blocks += _request_blocks(facts, lang)
+    conflicts = facts.conflicts
     if conflicts is not None and len(conflicts):
         blocks += [("h2", w["conflicts"].format(n=len(conflicts))), ("p", w["conflicts_intro"]),
-                   ("table", w["conflict_head"].split("|"), _conflict_rows(conflicts, registry, lang))]
-    blocks.append(("h2", w["missing"].format(n=len(missing))))
-    blocks.append(("ul", [f"{name(by_id[r.target], lang)}: {_reason(r, lang)}"
-                          + w["needs"].format(table=registry.indicator(by_id[r.target]).bureau_table)
-                          for r in missing.itertuples(index=False)]) if len(missing) else ("p", w["none"]))
-    blocks += [("h2", w["method"]), ("p", METHOD_NOTE[lang].format(year=year))]
+                   ("table", w["conflict_head"].split("|"), _conflict_rows(conflicts, facts.registry, lang), None)]
+    blocks += [("h2", w["method"]), ("p", METHOD_NOTE[lang].format(year=facts.target_year))]
     return blocks
 
 
@@ -121,14 +195,14 @@ METHOD_NOTE = {
 def _md(blocks: list[tuple]) -> str:
     out = []
     for kind, *rest in blocks:
-        if kind in ("h1", "h2"):
-            out.append(("# " if kind == "h1" else "## ") + markdown_text(rest[0]))
+        if kind in ("h1", "h2", "h3"):
+            out.append("#" * int(kind[1]) + " " + markdown_text(rest[0]))
         elif kind == "p":
             out.append(markdown_text(rest[0]))
         elif kind == "ul":
             out.append("\n".join(f"- {markdown_text(item)}" for item in rest[0]))
         else:
-            header, rows = rest
+            header, rows, _ = rest
             lines = [header, ["---"] * len(header), *rows]
             out.append("\n".join("| " + " | ".join(markdown_text(c).replace("|", "\\|") for c in line) + " |"
                                  for line in lines))
@@ -142,29 +216,40 @@ def _html(blocks: list[tuple], lang: str = "zh-CN") -> str:
 
     body = []
     for kind, *rest in blocks:
-        if kind in ("h1", "h2", "p"):
+        if kind in ("h1", "h2", "h3", "p"):
             body.append(f"<{kind}>{inline(rest[0])}</{kind}>")
         elif kind == "ul":
             body.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in rest[0]) + "</ul>")
         else:
-            header, rows = rest
-            chips = {label: c for s, c in STATUS_COLOURS.items() for label in (STATUS_ZH[s], str(s))}
-            cells = "".join(
-                "<tr>" + "".join(f'<td><span class="chip" style="background:{chips[c]}"></span>{inline(c)}</td>'
-                                 if c in chips else f"<td>{inline(c)}</td>" for c in row) + "</tr>" for row in rows)
-            body.append("<table><tr>" + "".join(f"<th>{inline(h)}</th>" for h in header) + f"</tr>{cells}</table>")
+            header, rows, statuses = rest
+            body.append(_html_table(header, rows, statuses, inline))
     style = ("body{font-family:'Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:60em;margin:2em auto;"
              "line-height:1.5;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;"
              "padding:.2em .8em;text-align:left}.chip{display:inline-block;width:.8em;height:.8em;margin-right:.4em}")
-    title = html.escape(blocks[0][1])
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{title}</title>'
+    heading = html.escape(blocks[0][1])
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{heading}</title>'
             f"<style>{style}</style></head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-def write_summary(out_dir: Path, registry: Registry, table: pd.DataFrame, as_of: int, lang: Lang | str = Lang.ZH,
-                  conflicts: pd.DataFrame | None = None) -> list[Path]:
+def _html_table(header: list[str], rows: list[list[str]], statuses: list[str] | None, inline) -> str:
+    """A table; with `statuses`, each row's status cell (the one holding its status word) gets the status colour."""
+    out = []
+    for i, row in enumerate(rows):
+        status = statuses[i] if statuses else None
+        word = status_label(status, "en") if status else None
+        cells = []
+        for cell in row:
+            chip = status and cell in (STATUS_ZH.get(status), word)
+            mark = f'<span class="chip" style="background:{STATUS_COLOURS[status]}"></span>' if chip and \
+                status in STATUS_COLOURS else ""
+            cells.append(f"<td>{mark}{inline(cell)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table><tr>" + "".join(f"<th>{inline(h)}</th>" for h in header) + "</tr>" + "".join(out) + "</table>"
+
+
+def write_summary(out_dir: Path, facts: Facts, lang: Lang | str = Lang.ZH) -> list[Path]:
     """summary.md and summary.html, the same content, in one language."""
-    blocks = summary_blocks(registry, table, as_of, lang, conflicts)
+    blocks = summary_blocks(facts, lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     md, page = out_dir / "summary.md", out_dir / "summary.html"
     md.write_text(_md(blocks), encoding="utf-8")
