@@ -194,7 +194,7 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
     figures = ["pm", "awards", "growth", "empty", "scorecard", "vintage", "coverage"]
     assert names == {f"figures/{n}.{ext}" for n in figures for ext in ("png", "svg")} | {
-        "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf"}
+        "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf", "index.html"}
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
     registry = load_registry(registry_path)

@@ -32,6 +32,7 @@ from . import overview
 from .excel import write_scorecard
 from .fanchart import fan_chart
 from .labels import policy_name, t
+from .index import write_index
 from .pdf import write_page
 from .style import save
 from .summary import Facts, write_summary
@@ -61,7 +62,7 @@ def load_inputs(data_path: Path = settings.PROCESSED / "indicators.csv",
                   read_side_table(data_path.parent / "conflicts.csv"))
 
 
-OUTPUT_FILES = frozenset({"figures", "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf"})  # a pack before markers
+OUTPUT_FILES = frozenset({"figures", "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf", "index.html"})  # a pack before markers
 
 
 def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED / "indicators.csv",
@@ -98,6 +99,7 @@ def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang)
     written += write_summary(folder, facts, lang)
     chart = folder / "figures" / "scorecard.png"
     written.append(write_page(folder / "briefing.pdf", facts, lang, chart if chart.exists() else None))
+    written.append(write_index(folder, facts, lang))  # last: it lists what the pack holds
     return written
 
 

@@ -132,7 +132,7 @@ def _request_blocks(facts: Facts, lang: Lang) -> list[tuple]:
     if facts.data is None:
         return []
     w = _WORDS[lang]
-    blocks: list[tuple] = [("h2", w["requests"])]
+    blocks: list[tuple] = [("h2", w["requests"], "requests")]  # the pack index links here
     requests = data_requests(facts.registry, facts.data, facts.table, facts.as_of, lang)
     if not requests:
         return blocks + [("p", w["no_requests"])]
@@ -217,7 +217,8 @@ def _html(blocks: list[tuple], lang: str = "zh-CN") -> str:
     body = []
     for kind, *rest in blocks:
         if kind in ("h1", "h2", "h3", "p"):
-            body.append(f"<{kind}>{inline(rest[0])}</{kind}>")
+            anchor = f' id="{html.escape(rest[1])}"' if len(rest) > 1 else ""
+            body.append(f"<{kind}{anchor}>{inline(rest[0])}</{kind}>")
         elif kind == "ul":
             body.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in rest[0]) + "</ul>")
         else:
