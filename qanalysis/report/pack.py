@@ -31,8 +31,8 @@ from ..text import shorten
 from . import overview
 from .excel import write_scorecard
 from .fanchart import fan_chart
-from .labels import policy_name, t
 from .index import write_index
+from .labels import policy_name, t
 from .pdf import write_page
 from .style import save
 from .summary import Facts, write_summary
