@@ -401,7 +401,7 @@ def _parse_info(path: Path, doc: dict) -> tuple[RegistryInfo, UnitTable]:
                     f"{where}: {e['msg']}" for e in exc.errors()]
         raise InputError(f"{path}: " + "; ".join(problems)) from None
     try:
-        table = BUILTIN.with_units(Unit(u.symbol, u.dimension, u.factor, u.label_en or "") for u in info.units)
+        table = BUILTIN.with_units(Unit(u.symbol, u.dimension, u.factor, u.label_en) for u in info.units)
     except UnitError as exc:
         raise InputError(f"{path}: registry {info.id}, field units: {exc}") from None
     return info, table

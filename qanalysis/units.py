@@ -55,18 +55,19 @@ class UnitError(InputError, ValueError):
 class Unit:
     """A canonical unit: its symbol, its dimension, its size in the dimension's base unit and its English label.
 
-    The label is how an English chart, table or sentence writes the unit ("µg/m³" for 微克/立方米); it is not part of
+    The label is how an English chart, table or sentence writes the unit ("μg/m³" for 微克/立方米); it is not part of
     the unit's identity (compare=False), so a registry redeclaring a built-in unit with its own label is no conflict.
-    Empty: English text writes the symbol itself."""
+    None: English text writes the symbol itself; "": English writes the number alone (a count of 个 needs no word:
+    "≥ 30", not "≥ 30 count")."""
 
     symbol: str
     dimension: str
     factor: float = 1.0
-    label_en: str = field(default="", compare=False)
+    label_en: str | None = field(default=None, compare=False)
 
     def label(self, english: bool) -> str:
         """The unit as a reader sees it: the symbol in Chinese, the English label (else the symbol) in English."""
-        return (self.label_en or self.symbol) if english else self.symbol
+        return (self.symbol if self.label_en is None else self.label_en) if english else self.symbol
 
 
 _UNITS = {
@@ -77,15 +78,15 @@ _UNITS = {
         Unit("亿元", "money", 1e8, label_en="100m yuan"),
         Unit("%", "percent", label_en="%"),
         Unit("个百分点", "percentage_point", label_en="percentage points"),
-        Unit("微克/立方米", "concentration", label_en="µg/m³"),
+        Unit("微克/立方米", "concentration", label_en="μg/m³"),
         Unit("万元/亩", "money_per_mu", 1.0, label_en="10k yuan/mu"),
         Unit("元/亩", "money_per_mu", 1e-4, label_en="yuan/mu"),
         Unit("万元/人·年", "money_per_worker", 1.0, label_en="10k yuan/worker-year"),
         Unit("元/人·年", "money_per_worker", 1e-4, label_en="yuan/worker-year"),
         Unit("分", "score", label_en="points"),
-        Unit("位", "rank", label_en="rank"),
+        Unit("位", "rank", label_en=""),
         # Counts are kept apart by their measure word: 3 家 (firms) are not 3 个 (items) or 3 项 (projects).
-        Unit("个", "count_ge", label_en="count"),
+        Unit("个", "count_ge", label_en=""),
         Unit("家", "count_jia", label_en="organisations"),
         Unit("项", "count_xiang", label_en="projects"),
         Unit("万平方米", "area", 1e4, label_en="10k m²"),

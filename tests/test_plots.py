@@ -178,7 +178,7 @@ def test_fan_chart_draws_the_outlooks_numbers():
 def test_english_labels():
     fig = fanchart.fan_chart(pm25(), "en")
     assert next(t for t in fig.texts if t.get_gid() == "title").get_text() == "Urban PM2.5 annual mean concentration"
-    assert by_gid(fig, "target")[0].get_label() == "Target ≤ 35 µg/m³"
+    assert by_gid(fig, "target")[0].get_label() == "Target ≤ 35 μg/m³"
     assert next(t for t in fig.texts if t.get_gid() == "source").get_text().startswith("Source: ")
 
 

@@ -27,7 +27,7 @@ def test_scorecard_rounds_to_whole_percents_and_three_figures(registry):
     view = views.scorecard(table, registry, "en")
     assert view.loc[0, "P(meet)"] == "95%" and view.loc[0, "latest"] == "28 (2021)"
     assert view.loc[0, "projected [80%]"] == "27.5 [24, 31.2]"
-    assert view.loc[0, "goal"] == "≤ 35 µg/m³ (2022)"  # English units in an English table
+    assert view.loc[0, "goal"] == "≤ 35 μg/m³ (2022)"  # English units in an English table
     assert views.scorecard(table, registry, "zh").loc[0, "goal"] == "≤ 35 微克/立方米 (2022)"
     assert view.loc[1, "P(meet)"] == "—" and view.loc[1, "projected [80%]"] == "—"
 

@@ -159,7 +159,8 @@ def _outlook(registry: Registry, visible: dict[str, pd.Series], tg: Target, as_o
     if ind_id not in registry.indicators:
         raise InputError(f"no indicator {ind_id!r} in the registry")
     ind, proxy = registry.indicators[ind_id], ind_id != tg.indicator
-    c = Case(tg, ind, _history(visible, ind_id, as_of, extra_values), int(as_of), seed, model)
+    c = Case(tg, ind, _history(visible, ind_id, as_of, extra_values), int(as_of), seed, model,
+             registry.units.parse(ind.unit).label(english=True))
     if proxy and ind.unit != tg.unit:
         verdict, checks = Verdict(c.why("units_differ", proxy_unit=ind.unit, target_unit=tg.unit)), {}
     else:

@@ -59,6 +59,7 @@ class Case:
     as_of: int
     seed: int = 0
     model: str | None = None
+    unit_en: str | None = None  # the indicator's unit as English reasons write it (the registry's unit table)
 
     @property
     def year(self) -> int:
@@ -75,7 +76,7 @@ class Case:
 
     def why(self, key: str, **facts) -> Why:
         """The reason `key` with its facts, for `wording` to put into words in either language."""
-        return Why(key, self.ind.unit, self.tg.op, self.tg.value, facts)
+        return Why(key, self.ind.unit, self.tg.op, self.tg.value, facts, self.unit_en)
 
 
 def _project(c: Case) -> Forecast | Verdict:

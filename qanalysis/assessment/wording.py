@@ -18,20 +18,21 @@ from ..lang import Lang, as_lang
 from ..text import pct, years_text
 from .status import OBSERVED
 
-_UNIT_EN = {"微克/立方米": " μg/m³", "%": "%", "分": " points", "个": "", "家": "", "项": "", "位": ""}
 _ATTACHED_ZH = ("%", "分", "个", "家", "项", "位")  # short units written straight after the number in Chinese
 
 
 @dataclass(frozen=True)
 class Why:
     """What a reason says before it is put into words: the template `key`, the target's comparison (`op`, `goal`),
-    the indicator's `unit`, and the key's own facts (numbers and years, never text)."""
+    the indicator's `unit` (and its English label `unit_en`, units.Unit.label_en: "" writes the number alone), and
+    the key's own facts (numbers and years, never text)."""
 
     key: str
     unit: str
     op: str
     goal: float
     facts: dict = field(default_factory=dict)
+    unit_en: str | None = None
 
 
 # --- numbers in words --------------------------------------------------------------------------------------------
@@ -48,13 +49,14 @@ class _Words:
 
     def __init__(self, why: Why, lang: Lang | str):
         self.zh, self.unit, self.op, self.goal_value = as_lang(lang) == Lang.ZH, why.unit, why.op, why.goal
+        self.unit_en = why.unit if why.unit_en is None else why.unit_en
         self.up = why.op == ">="
 
     def qty(self, x: float) -> str:
         """A value with its unit: "28 μg/m³" / "28 微克/立方米", "8%", "64"."""
         if self.zh:
             return num(x) + (self.unit if self.unit in _ATTACHED_ZH else f" {self.unit}")
-        return f"{num(x)}{_UNIT_EN.get(self.unit, ' ' + self.unit)}"
+        return f"{num(x)}{self.unit_en if self.unit_en in ('', '%') else ' ' + self.unit_en}"
 
     def short(self, x: float) -> str:
         """Chinese target values drop a long unit the sentence has already named: "35", but "60%", "70家"."""

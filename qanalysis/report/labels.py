@@ -121,7 +121,7 @@ def source_line(sources: Sequence[str] | None, lang: Lang | str, width: float = 
 
 
 def target_text(target: Target, lang: Lang | str) -> str:
-    """"目标 ≥ 35%" / "Target ≤ 35 µg/m³" with the window for growth and cumulative targets (Target.goal_text)."""
+    """"目标 ≥ 35%" / "Target ≤ 35 μg/m³" with the window for growth and cumulative targets (Target.goal_text)."""
     text = f"{t(lang, 'target')} {target.goal_text(unit=unit_label(target.unit, lang), year=False)}"
     if target.kind == Kind.AVG_GROWTH and target.window_start is not None:
         text += f" ({t(lang, 'window').format(target.window_start, target.target_year)})"

@@ -24,8 +24,8 @@ from .summary import Facts, table_header, target_rows, title
 PDF_SIZES = (7.5, 7.0, 6.5, 6.0)  # table type sizes in points, largest first: 6 pt is the least a page may use
 MARGIN, CHART_WIDTH, GAP = 10.0, 88.0, 5.0  # millimetres
 COLUMNS = (0.22, 0.10, 0.07, 0.12, 0.05, 0.09, 0.35)  # share of the table's width: name ... reason
-_MORE = {Lang.ZH: "另有 {k} 个目标(数据不足)见 summary.html 和 scorecard.xlsx。",
-         Lang.EN: "{k} more targets (insufficient data) are listed in summary.html and scorecard.xlsx."}
+_MORE = {Lang.ZH: "其余 {k} 个目标(按同一顺序)见 summary.html 和 scorecard.xlsx。",
+         Lang.EN: "The other {k} targets, in the same order, are in summary.html and scorecard.xlsx."}
 _FONT = "noto"
 
 
@@ -49,7 +49,8 @@ def _page(facts: Facts, lang: Lang, chart: Path | None, size: float, n_rows: int
     top = pdf.get_y() + 2
     left = MARGIN
     if chart is not None:
-        pdf.image(str(chart), x=MARGIN, y=top, w=CHART_WIDTH)
+        # Fitted into the box left of the table: a registry of 190 targets has a chart taller than the page.
+        pdf.image(str(chart), x=MARGIN, y=top, w=CHART_WIDTH, h=pdf.h - MARGIN - top, keep_aspect_ratio=True)
         left = MARGIN + CHART_WIDTH + GAP
     pdf.set_xy(left, top)
     pdf.set_left_margin(left)
