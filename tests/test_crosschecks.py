@@ -78,11 +78,90 @@ def test_stale_latest_value_gives_no_check(registry):
     tg, ind = registry.target("e_pm25"), registry.indicators["e_pm25"]
     hist = pd.Series([40.0, 38.0], index=pd.Index([2012, 2013], name="year"))
     # as of 2019 the latest value (2013) is 6 > STALE_YEARS = 5 years old: no check; as of 2018 (5 years) there is one
-    assert crosschecks.official(tg, ind, hist, 2019) == pytest.approx(crosschecks.NO_CHECK, nan_ok=True)
-    assert crosschecks.official(tg, ind, hist, 2018)["eurostat_category"] != NO
+    # (measured from a base year of 2012, so that the base rule does not decide it instead)
+    assert crosschecks.official(tg, ind, hist, 2019, base_year=2012) == pytest.approx(crosschecks.NO_CHECK, nan_ok=True)
+    assert np.isfinite(crosschecks.official(tg, ind, hist, 2018, base_year=2012)["eurostat_ratio"])
 
 
 def test_target_meets_scalars_and_arrays(registry):
     pm = registry.target("e_pm25")
     assert pm.meets(35) is True and pm.meets(np.float64(35.1)) is False
     assert pm.meets(np.array([34.0, 35.0, 36.0])).tolist() == [True, True, False]
+
+
+# --- the base year (registry: base_year 2018) ----------------------------------------------------------------------
+
+NOT = "not computable"
+
+
+def _robot(values: dict) -> pd.DataFrame:
+    return _frame("ind_robot_coverage", "%", values)  # a level target: >= 38% in 2022
+
+
+def _check(registry, target, values, as_of, base_year):
+    """The cross-checks straight from `official`, on the visible values."""
+    tg = registry.target(target)
+    hist = pd.Series({y: float(v) for y, v in values.items() if y <= as_of}, dtype=float).rename_axis("year")
+    return crosschecks.official(tg, registry.indicators[tg.indicator], hist, as_of, base_year=base_year)
+
+
+RISE_THEN_FLAT = {2013: 12, 2014: 16, 2015: 20, 2016: 25, 2017: 29, 2018: 31, 2019: 31.3}
+
+
+def test_level_check_starts_from_the_base_year_not_the_first_value(registry):
+    assert registry.base_year == 2018
+    row = _row(registry, _robot(RISE_THEN_FLAT), "ind_robot_coverage", 2019)
+    # from 2018: CAGR_o = 31.3/31 - 1 = 0.0096774, CAGR_r = (38/31)^(1/4) - 1 = 0.0522174, R = 0.18533;
+    # UNSD: v_hat = 31.3 * 1.0096774^3 = 32.2175, share = (32.2175 - 31) / (38 - 31) = 0.17393
+    assert row["eurostat_ratio"] == pytest.approx(0.1853, abs=1e-3) and row["eurostat_category"] == "limited progress"
+    assert row["unsd_share"] == pytest.approx(0.1739, abs=1e-3) and row["unsd_category"] == "acceleration needed"
+    # the old start, the first visible value (2013: 12), would have said on track: (31.3/12)^(1/6) - 1 = 0.17326
+    # against (38/12)^(1/9) - 1 = 0.13664, R = 1.2680
+    old = _check(registry, "ind_robot_coverage", RISE_THEN_FLAT, 2019, base_year=None)
+    assert old["eurostat_ratio"] == pytest.approx(1.268, abs=1e-3) and old["eurostat_category"] == "on track"
+
+
+def test_unpublished_base_year_looks_back_at_most_two_years(registry):
+    # 2017 and 2018 unpublished: the base is 2016 (25), two years earlier. CAGR_o = (32/25)^(1/4) - 1 = 0.063659,
+    # CAGR_r = (38/25)^(1/6) - 1 = 0.072278, R = 0.88076; share = (32 * 1.063659^2 - 25) / (38 - 25) = 0.86184.
+    # From the first value (2015: 20) it would be R = 1.026, on track.
+    values = {2015: 20, 2016: 25, 2019: 30, 2020: 32}
+    row = _row(registry, _robot(values), "ind_robot_coverage", 2020)
+    assert row["eurostat_ratio"] == pytest.approx(0.8808, abs=1e-3) and row["eurostat_category"] == "acceleration needed"
+    assert row["unsd_share"] == pytest.approx(0.8618, abs=1e-3)
+    assert _check(registry, "ind_robot_coverage", values, 2020, None)["eurostat_category"] == "on track"
+    assert crosschecks.BASE_LOOKBACK == 2
+
+
+@pytest.mark.parametrize("values, category", [
+    ({2013: 12, 2015: 20, 2019: 30, 2020: 32}, NOT),  # nothing in 2016-2018; 2019 is never the base, nor 2015
+    ({2015: 20, 2019: 39, 2020: 40}, "target achieved"),  # no base, but the latest value already meets the target
+])
+def test_no_base_value_within_the_look_back_gives_no_ratio(registry, values, category):
+    row = _row(registry, _robot(values), "ind_robot_coverage", 2020)
+    assert (row["eurostat_category"], row["unsd_category"]) == (category, category)
+    assert math.isnan(row["eurostat_ratio"]) and math.isnan(row["unsd_share"])
+    assert row["status"] not in (NO, "met", "missed")  # P(meet) still has its forecast: only the check has no base
+
+
+@pytest.mark.parametrize("values", [{2016: 25, 2017: 29, 2018: 31}, {2015: 20, 2016: 25, 2017: 29}])
+def test_latest_value_at_the_base_is_not_computable(registry, values):
+    # as of 2018 the latest value is the base (2018's own, or 2017's standing in for it): no pace since the base
+    row = _row(registry, _robot(values), "ind_robot_coverage", 2018)
+    assert (row["eurostat_category"], row["unsd_category"]) == (NOT, NOT)
+    assert _check(registry, "ind_robot_coverage", values, 2018, None)["eurostat_category"] == "on track"
+
+
+def test_pace_checks_count_only_the_window_after_the_base_year(registry):
+    before = {2016: 6.0, 2017: 7.0, 2018: 8.0}  # growth >= 4% a year over 2019-2022: none of the window published
+    assert _check(registry, "ind_trad_mfg_va_growth", before, 2018, 2018)["eurostat_category"] == NOT
+    assert _check(registry, "ind_trad_mfg_va_growth", before, 2018, None)["eurostat_category"] == "on track"
+    # 2019-2020 published: mean growth sqrt(1.03 * 1.04) - 1 = 3.4988%, R = 0.87470 whatever 2016-2018 were
+    seen = {**before, 2019: 3.0, 2020: 4.0}
+    for base_year in (2018, None):
+        check = _check(registry, "ind_trad_mfg_va_growth", seen, 2020, base_year)
+        assert check["eurostat_ratio"] == pytest.approx(0.8747, abs=1e-3)
+        assert check["eurostat_category"] == "acceleration needed"
+    awards = {2017: 5.0, 2018: 5.0}  # >= 10 new awards over 2019-2022: 5 a year before the window says nothing yet
+    assert _check(registry, "q_prov_quality_award", awards, 2018, 2018)["eurostat_category"] == NOT
+    assert _check(registry, "q_prov_quality_award", awards, 2018, None)["eurostat_ratio"] == pytest.approx(2.0)

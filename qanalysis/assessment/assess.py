@@ -3,9 +3,9 @@
 Three steps, each in its own module: the visible data (here: the one place where years after `as_of` are dropped),
 the judgement of each kind of target on it (`kinds`: P(meet) from the forecast's seeded sample paths, or a verdict
 on observations), and the official cross-checks beside it (`crosschecks`: the Eurostat / Open SDG ratio and the UNSD
-share, so that where they disagree with P(meet) the row shows both). This module puts them together into rows (the
-contract columns, then the Chinese reason, the cross-checks and the proxies' verdicts), outlooks for the charts and
-the vintage matrix. Reasons are worded in English (`reason`) and Chinese (`reason_zh`) by `wording`.
+share from the registry's base year, so that where they disagree with P(meet) the row shows both). This module puts
+them together into rows (the contract columns, then the Chinese reason, the cross-checks and the proxies' verdicts),
+outlooks for the charts and the vintage matrix. Reasons are worded in English (`reason`) and Chinese (`reason_zh`) by `wording`.
 """
 
 from __future__ import annotations
@@ -160,10 +160,11 @@ def _outlook(registry: Registry, visible: dict[str, pd.Series], tg: Target, as_o
         raise InputError(f"no indicator {ind_id!r} in the registry")
     ind, proxy = registry.indicators[ind_id], ind_id != tg.indicator
     c = Case(tg, ind, _history(visible, ind_id, as_of, extra_values), int(as_of), seed, model)
+    base_year = registry.base_year if registry.info is not None else None  # none declared: see crosschecks.official
     if proxy and ind.unit != tg.unit:
         verdict, checks = Verdict(c.why("units_differ", proxy_unit=ind.unit, target_unit=tg.unit)), {}
     else:
-        verdict, checks = judge(c), crosschecks.official(tg, ind, c.hist, c.as_of)
+        verdict, checks = judge(c), crosschecks.official(tg, ind, c.hist, c.as_of, base_year=base_year)
     row = _row(c, verdict, checks, proxy) | {"proxies": "; ".join(proxy_summary(p.row) for p in proxies)}
     log.debug("%s as of %s%s: %s (%s)", tg.id, as_of, f" on proxy {ind_id}" if proxy else "", row["status"],
               row["method"])
