@@ -9,7 +9,8 @@ policy describes those years, not the policy's. For growth-rate and cumulative t
 official methods advise for rates (docs/method.md). Rank and milestone targets are binary: achieved or not.
 
 They live apart from `assess` because they answer a different question (is the observed pace enough?) with different
-rules, and a reader checking them against the published methods should find them alone.
+rules, and a reader checking them against the published methods should find them alone. Where a check's category
+contradicts P(meet)'s status, `disagreement` gathers the facts that say why, for `wording` to put into words.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import pandas as pd
 
 from ..registry import Indicator, Kind, Target
 from .rules import RECENT_YEARS, STALE_YEARS, mean_growth, milestone_running
-from .status import Status
+from .status import CALLS_MET, FLAGGED, Status
 
 COLUMNS = ["eurostat_ratio", "eurostat_category", "unsd_share", "unsd_category"]
 _NAN = float("nan")
 NO_CHECK = {"eurostat_ratio": _NAN, "eurostat_category": Status.INSUFFICIENT.value, "unsd_share": _NAN,
             "unsd_category": Status.INSUFFICIENT.value}
 ON_TRACK = "on track"
+SHORT_PACE = ("limited progress", "deterioration", "stagnation or regression")  # a pace the check calls too slow
 
 BASE_LOOKBACK = 2
 """How many years before the base year the base value may come from when the base year's own value is unpublished.
@@ -84,6 +86,16 @@ def _pace_basis(tg: Target, hist: pd.Series, base_year: int | None) -> pd.Series
     only a registry without a base year falls back to the latest RECENT_YEARS values."""
     seen = hist[hist.index.isin(list(tg.window or ()))]
     return seen if len(seen) or base_year is not None else hist.iloc[-RECENT_YEARS:]
+
+
+def measured_from(tg: Target, ind: Indicator, hist: pd.Series, base_year: int | None) -> int | None:
+    """The year the checks measure progress from, as a reader is told it: the base value's year, or for a pace
+    the year before the first year it counts (a growth rate or an addition is a change from the year before)."""
+    if _paced(tg, ind):
+        basis = _pace_basis(tg, hist, base_year)
+        return int(basis.index[0]) - 1 if len(basis) else None
+    base = base_point(hist, _base_year(tg, base_year))
+    return base[0] if base else None
 
 
 # --- the checks ----------------------------------------------------------------------------------------------------
@@ -174,3 +186,61 @@ def official(tg: Target, ind: Indicator, hist: pd.Series, as_of: int | None = No
         return _pace(tg, hist, _pace_basis(tg, hist, base_year), growth=tg.kind == Kind.AVG_GROWTH)
     rate = tg.value if tg.kind == Kind.AVG_GROWTH else None
     return _level(tg, hist, base_point(hist, _base_year(tg, base_year)), rate)
+
+
+# --- where a check and P(meet) disagree -------------------------------------------------------------------------
+
+def disagreeing(checks: dict, status: Status) -> list[tuple[str, str]]:
+    """The checks ("ratio", "share") whose category contradicts P(meet)'s status, with the category: "on track"
+    beside a flag (unlikely, very unlikely), or a pace the check calls too slow (SHORT_PACE) beside likely or very
+    likely. "acceleration needed" and "about as likely as not" contradict nothing."""
+    found = []
+    for check, column in (("ratio", "eurostat_category"), ("share", "unsd_category")):
+        category = checks.get(column)
+        if (category == ON_TRACK and status in FLAGGED) or (category in SHORT_PACE and status in CALLS_MET):
+            found.append((check, str(category)))
+    return found
+
+
+def _because(tg: Target, ind: Indicator, hist: pd.Series, checks: dict, start: int, lower: bool,
+             projected: float) -> dict:
+    """The first fact that accounts for the difference, as {"because": key, ...facts}:
+
+    - "pace": P(meet) is lower though a check says on track, because that check's number is under 1: the pace falls
+      short of the target, within the official 5 % tolerance;
+    - "forecast" with `earlier`: the forecast behind P(meet) also counts the values before the checks' start year,
+      and its median misses (or meets) the target;
+    - "latest": the latest change on a level series moved away from the target (P lower) or towards it (P higher);
+    - "forecast": otherwise the forecast's median itself, which misses (or meets) the target.
+
+    The width of the 80 % interval is never the reason: a wider interval pulls P(meet) towards 50 %, so it cannot
+    put P(meet) on the other side of a check's call."""
+    if lower:
+        for check, column, number in (("ratio", "eurostat_category", "eurostat_ratio"),
+                                      ("share", "unsd_category", "unsd_share")):
+            if checks.get(column) == ON_TRACK and checks[number] < 1:
+                return {"because": "pace", "check": check, "value": float(checks[number])}
+    first = int(hist.index[0])
+    forecast = {"because": "forecast", "first": first, "n": len(hist), "mid": float(projected),
+                "meets": bool(tg.meets(projected)), "earlier": first < start}
+    if first >= start and not _paced(tg, ind) and len(hist) >= 2:
+        step = (float(hist.iloc[-1]) - float(hist.iloc[-2])) * (1 if tg.op == ">=" else -1)
+        if (step < 0) if lower else (step > 0):
+            return {"because": "latest", "y1": int(hist.index[-2]), "v1": float(hist.iloc[-2]),
+                    "y2": int(hist.index[-1]), "v2": float(hist.iloc[-1]), "toward": not lower}
+    return forecast
+
+
+def disagreement(tg: Target, ind: Indicator, hist: pd.Series, base_year: int | None, checks: dict, status: Status,
+                 projected: float) -> dict | None:
+    """The facts of the sentence that says why a cross-check and P(meet) disagree (`disagreeing`), or None when
+    they do not: which checks say what, measured from which year to which, whether P(meet) is lower or higher than
+    they suggest, and why (`_because`). Facts only, for `wording` to put into words."""
+    found = disagreeing(checks, status)
+    start = measured_from(tg, ind, hist, base_year)
+    if not found or start is None or not np.isfinite(projected):
+        return None
+    lower = status in FLAGGED
+    return {"checks": [c for c, _ in found], "said": list(dict.fromkeys(w for _, w in found)), "start": start,
+            "end": int(hist.index[-1]), "lower": lower, "year": tg.target_year,
+            **_because(tg, ind, hist, checks, start, lower, projected)}
