@@ -10,7 +10,7 @@ import pytest
 from qanalysis.assessment import assess as A
 from qanalysis.assessment.status import status_word
 from qanalysis.errors import InputError
-from qanalysis.registry import Indicator, Registry, Target
+from qanalysis.registry import Indicator, Registry, RegistryInfo, Target
 
 
 def ind(id_, unit, scale, flow=False, proxy_for=None) -> Indicator:
@@ -229,6 +229,37 @@ def test_cross_checks_for_growth_and_cumulative_compare_paces():
     # pace 19 a year against 70 / 4 = 17.5 needed; share (38 + 2 * 19) / 70.
     assert r["eurostat_ratio"] == pytest.approx(1.086, abs=1e-3) and r["unsd_share"] == pytest.approx(1.086, abs=1e-3)
     assert row("t_pm25", 2020, pm25={2020: 30.0})["eurostat_category"] == "insufficient data"
+
+
+def _with_base_year(registry: Registry, base_year: int) -> Registry:
+    """The same targets under a `registry:` block that declares `base_year`."""
+    info = RegistryInfo(id="t", policy="p", title_zh="t", title_en="t", issued="2018-12-10", launch_year=2018,
+                        base_year=base_year, target_years=(2022,), data_from=2010)
+    return Registry(targets=registry.targets, indicators=registry.indicators, info=info)
+
+
+def test_cross_checks_start_from_the_declared_base_year_else_the_first_value():
+    reg = Registry(targets=(tgt("x", "share", "level", ">=", 60, "%"),), indicators={"share": INDICATORS[2]})
+    data = frame(share={2013: 30.0, 2015: 40.0, 2018: 45.0})
+    # no `registry:` block, no base year: from the first value, CAGR_o = (45/30)^(1/5) - 1 = 0.084472,
+    # CAGR_r = (60/30)^(1/9) - 1 = 0.080060, R = 1.0551 (on track)
+    r = A.outlook_for(reg, data, "x", 2018).row
+    assert r["eurostat_ratio"] == pytest.approx(1.055, abs=1e-3) and r["eurostat_category"] == "on track"
+    # base year 2015: CAGR_o = (45/40)^(1/3) - 1 = 0.040042, CAGR_r = (60/40)^(1/7) - 1 = 0.059634, R = 0.67146
+    r = A.outlook_for(_with_base_year(reg, 2015), data, "x", 2018).row
+    assert r["eurostat_ratio"] == pytest.approx(0.6715, abs=1e-3) and r["eurostat_category"] == "acceleration needed"
+    # base year 2018 is the latest value: no pace since it
+    assert A.outlook_for(_with_base_year(reg, 2018), data, "x", 2018).row["eurostat_category"] == "not computable"
+
+
+def test_average_growth_of_a_level_series_starts_the_year_before_its_window():
+    # 2018 (the year before the 2019 window) unpublished: the base is 2017 (90), not the first value (2013: 50).
+    # CAGR_o = (104/90)^(1/3) - 1 = 0.049374, required 4%: R = 1.2343; the required 2022 value is 90 * 1.04^5, so
+    # share = (104 * 1.049374^2 - 90) / (90 * 1.04^5 - 90) = 1.2577. From 2013 it would be R = 2.757.
+    r = row("t_cagr", 2020, va={2013: 50.0, 2017: 90.0, 2019: 100.0, 2020: 104.0})
+    assert r["eurostat_ratio"] == pytest.approx(1.234, abs=1e-3) and r["unsd_share"] == pytest.approx(1.258, abs=1e-3)
+    far = row("t_cagr", 2020, va={2013: 50.0, 2015: 60.0, 2019: 100.0, 2020: 104.0})  # nothing in 2016-2018
+    assert far["eurostat_category"] == "not computable" and np.isnan(far["eurostat_ratio"])
 
 
 # --- proxies, tables, vintages ------------------------------------------------------------------------------------

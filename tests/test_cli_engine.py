@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -110,7 +109,12 @@ def test_assess_as_of_2018_round_trip(tmp_path, capsys):
     assert cli.main([*args[:-1], str(wide), "--all-columns"]) == 0
     extra = pd.read_csv(wide)
     assert extra.columns.tolist()[:11] == contract_columns() and "eurostat_category" in extra.columns
-    assert np.isfinite(extra["eurostat_ratio"].iloc[0])
+    # as of 2018 the latest values are the base year's (2018): no pace since it, whatever 2013-2017 did
+    assert extra["eurostat_category"].tolist() == ["not computable"] * 2 and extra["eurostat_ratio"].isna().all()
+    later = tmp_path / "wide2021.csv"
+    assert cli.main([*args[:2], "2021", *args[3:-1], str(later), "--all-columns"]) == 0
+    # as of 2021, from 2018 (40) to 2021 (28): R = -((28/40)^(1/3) - 1) / |(35/40)^(1/4) - 1| = 0.11210 / 0.032829 = 3.4145
+    assert pd.read_csv(later)["eurostat_ratio"].iloc[0] == pytest.approx(3.4145, abs=1e-3)
     capsys.readouterr()
 
 

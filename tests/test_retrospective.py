@@ -116,6 +116,10 @@ def test_baselines_score_the_targets_own_measures_against_three_references(case)
         for column, p in (("brier_suite", g["p_meet"]), ("brier_drift", g["p_drift"]), ("brier_base", g["p_base"])):
             assert scores.loc[year, column] == pytest.approx(np.mean((p.to_numpy(float) - hit) ** 2), abs=1e-12)
         made = g[g["ratio_call"].notna()]
+        assert scores.loc[year, "calls_ratio"] == len(made) == (0 if year == 2018 else 2)  # 2018: the base year's
+        if made.empty:  # values are the latest, so no pace since it: "not computable", no call and no Brier score
+            assert np.isnan(scores.loc[year, "brier_ratio"])
+            continue
         wrong = (made["ratio_call"] != made["outcome"]).mean()  # a 0/1 call's Brier score is its error rate
         assert scores.loc[year, "brier_ratio"] == pytest.approx(wrong, abs=1e-12)
         assert scores.loc[year, "right_ratio"] == (made["ratio_call"] == made["outcome"]).sum()

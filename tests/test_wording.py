@@ -105,6 +105,35 @@ def test_probability_words_at_the_ends_and_rates_in_points():
         say(sure, "fr")
 
 
+@pytest.mark.parametrize("facts, en, zh", [
+    (dict(checks=["ratio"], said=["on track"], lower=True, because="pace", check="ratio", value=0.97),
+     'The official ratio check says "on track", measured from 2018 to 2020; P(meet) is lower because the pace since '
+     "2018 is 97% of the pace needed: on track by the official 95% rule, yet short of ≥ 38% if it continues.",
+     "官方比值核查(2018—2020年)显示“进度达标”，P(达成)较低，因为2018年以来的速度为所需速度的97%，"
+     "按官方95%的标准属“进度达标”，但照此速度仍达不到≥38%。"),
+    (dict(checks=["share"], said=["on track"], lower=True, because="pace", check="share", value=0.96),
+     'The official share check says "on track", measured from 2018 to 2020; P(meet) is lower because the pace since '
+     "2018 would cover 96% of the change needed by 2022: on track by the official 95% rule, yet short of ≥ 38% if it "
+     "continues.",
+     "官方份额核查(2018—2020年)显示“进度达标”，P(达成)较低，因为按2018年以来的速度，到2022年可完成所需变化的96%，"
+     "按官方95%的标准属“进度达标”，但照此速度仍达不到≥38%。"),
+    (dict(checks=["ratio", "share"], said=["on track"], lower=True, because="latest", y1=2019, v1=34.0, y2=2020,
+          v2=33.0, toward=False),
+     'The official ratio and share checks say "on track", measured from 2018 to 2020; P(meet) is lower because the '
+     "latest change, from 34% in 2019 to 33% in 2020, moved away from the target.",
+     "官方比值与份额核查(2018—2020年)显示“进度达标”，P(达成)较低，因为最新变化(2019年34%→2020年33%)偏离目标。"),
+    (dict(checks=["ratio"], said=["limited progress"], lower=False, because="forecast", first=2018, n=3, mid=39.2,
+          meets=True, earlier=False),
+     'The official ratio check says "limited progress", measured from 2018 to 2020; P(meet) is higher because its '
+     "forecast from the 3 values since 2018 has a median of 39.2% in 2022, which meets the target of ≥ 38%.",
+     "官方比值核查(2018—2020年)显示“进展有限”，P(达成)较高，因为其预测基于2018年以来的3个数值，2022年中位数为39.2%，"
+     "达到目标≥38%。"),
+])
+def test_the_cross_check_sentence_in_both_languages(facts, en, zh):
+    why = Why("crosscheck", "%", ">=", 38, dict(start=2018, end=2020, year=2022, **facts))
+    assert (say(why, "en"), say(why, "zh")) == (en, zh)
+
+
 def test_proxy_reasons_are_labelled_in_both_languages():
     data = pd.concat([frame("e_pm25", {2020: 30.0}),
                       frame("e_pm25_zj", {2018: 34.0, 2019: 31.0, 2020: 25.0, 2021: 24.0})])

@@ -3,9 +3,10 @@
 Three steps, each in its own module: the visible data (here: the one place where years after `as_of` are dropped),
 the judgement of each kind of target on it (`kinds`: P(meet) from the forecast's seeded sample paths, or a verdict
 on observations), and the official cross-checks beside it (`crosschecks`: the Eurostat / Open SDG ratio and the UNSD
-share, so that where they disagree with P(meet) the row shows both). This module puts them together into rows (the
-contract columns, then the Chinese reason, the cross-checks and the proxies' verdicts), outlooks for the charts and
-the vintage matrix. Reasons are worded in English (`reason`) and Chinese (`reason_zh`) by `wording`.
+share from the registry's base year, so that where they disagree with P(meet) the row shows both, and its reason
+says why). This module puts them together into rows (the contract columns, then the Chinese reason, the cross-checks
+and the proxies' verdicts), outlooks for the charts and the vintage matrix. Reasons are worded in English (`reason`)
+and Chinese (`reason_zh`) by `wording`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from ..lang import Lang
 from ..registry import MAX_YEAR, MIN_YEAR, Indicator, Kind, Registry, Target
 from . import crosschecks
 from .kinds import Case, Verdict, judge, measure
-from .status import status_word
-from .wording import proxy_prefix, proxy_summary, say
+from .status import Status, status_word
+from .wording import Why, proxy_prefix, proxy_summary, says
 
 CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80", "hi80", "p_meet", "status",
             "method", "reason"]
@@ -134,20 +135,28 @@ def _banded(fc: Forecast | None) -> Forecast | None:
     return dataclasses.replace(fc, mean=q["mean"], lo80=q["lo80"], hi80=q["hi80"], lo95=q["lo95"], hi95=q["hi95"])
 
 
-def _row(c: Case, verdict: Verdict, checks: dict, proxy: bool) -> dict:
-    """The assessment row: the contract columns, the Chinese reason, the cross-checks (proxies added by the caller)."""
+def _row(c: Case, verdict: Verdict, checks: dict, proxy: bool, base_year: int | None) -> dict:
+    """The assessment row: the contract columns, the Chinese reason, the cross-checks (proxies added by the caller).
+    Where a cross-check's category contradicts the status, the reason gains a sentence saying why (`_disagreement`)."""
     p = round(verdict.p, 3) if np.isfinite(verdict.p) else _NAN
+    status = verdict.status or status_word(p)
     prefix = {lang: proxy_prefix(c.ind.name_en, c.ind.name_zh, lang) if proxy else "" for lang in Lang}
+    whys = [verdict.why, _disagreement(c, checks, status, verdict.projected, base_year)]
     row = {"target": c.tg.id, "as_of": c.as_of, "latest_year": int(c.hist.index[-1]) if len(c.hist) else None,
            "latest_value": float(c.hist.iloc[-1]) if len(c.hist) else _NAN, "projected": _round(verdict.projected),
            "lo80": _round(verdict.lo80), "hi80": _round(verdict.hi80), "p_meet": p,
-           "status": (verdict.status or status_word(p)).value,
-           "method": (f"proxy {c.ind.id}: " if proxy else "") + verdict.method,
-           "reason": prefix[Lang.EN] + say(verdict.why, Lang.EN), "reason_zh": prefix[Lang.ZH] + say(verdict.why, Lang.ZH),
+           "status": status.value, "method": (f"proxy {c.ind.id}: " if proxy else "") + verdict.method,
+           "reason": prefix[Lang.EN] + says(whys, Lang.EN), "reason_zh": prefix[Lang.ZH] + says(whys, Lang.ZH),
            "indicator": c.ind.id, "kind": c.tg.kind.value, "n_obs": len(c.hist),
            "notes": verdict.forecast.notes_text() if verdict.forecast is not None else ""}
     return row | {k: round(v, 3) if isinstance(v, float) and np.isfinite(v) else v
                   for k, v in (crosschecks.NO_CHECK | checks).items()}
+
+
+def _disagreement(c: Case, checks: dict, status: Status, projected: float, base_year: int | None) -> Why | None:
+    """The sentence's facts where a cross-check and the status disagree (crosschecks.disagreement), else None."""
+    facts = crosschecks.disagreement(c.tg, c.ind, c.hist, base_year, checks, status, projected) if checks else None
+    return c.why("crosscheck", **facts) if facts else None
 
 
 def _outlook(registry: Registry, visible: dict[str, pd.Series], tg: Target, as_of: int, seed: int,
@@ -161,11 +170,12 @@ def _outlook(registry: Registry, visible: dict[str, pd.Series], tg: Target, as_o
     ind, proxy = registry.indicators[ind_id], ind_id != tg.indicator
     c = Case(tg, ind, _history(visible, ind_id, as_of, extra_values), int(as_of), seed, model,
              registry.units.parse(ind.unit).label(english=True))
+    base_year = registry.base_year if registry.info is not None else None  # none declared: see crosschecks.official
     if proxy and ind.unit != tg.unit:
         verdict, checks = Verdict(c.why("units_differ", proxy_unit=ind.unit, target_unit=tg.unit)), {}
     else:
-        verdict, checks = judge(c), crosschecks.official(tg, ind, c.hist, c.as_of)
-    row = _row(c, verdict, checks, proxy) | {"proxies": "; ".join(proxy_summary(p.row) for p in proxies)}
+        verdict, checks = judge(c), crosschecks.official(tg, ind, c.hist, c.as_of, base_year=base_year)
+    row = _row(c, verdict, checks, proxy, base_year) | {"proxies": "; ".join(proxy_summary(p.row) for p in proxies)}
     log.debug("%s as of %s%s: %s (%s)", tg.id, as_of, f" on proxy {ind_id}" if proxy else "", row["status"],
               row["method"])
     return Outlook(tg, ind, int(as_of), c.hist, _banded(verdict.forecast), measure(tg), verdict.required_path, row)

@@ -1,7 +1,8 @@
 """Every assessment reason in plain words, English and Chinese, from the facts the engine found.
 
 The engine (`assess`) decides and measures; it hands over a `Why`, a template key and the facts behind it, and this
-module turns it into one sentence an analyst can read aloud. Keeping the words here, both languages side by side
+module turns it into one sentence an analyst can read aloud (`say`); where an official cross-check contradicts the
+status, a second `Why` adds a sentence saying why (`says` joins them). Keeping the words here, both languages side by side
 in one function per key, means a translation is checked against its original in one place, and the numbers in the
 two sentences can never disagree: both are formatted from the same facts. Chinese clauses are separated by a
 full-width comma "，", so that it is never read as the thousands separator of a number ("1,979，已达到"). The English wording is part of the
@@ -11,7 +12,7 @@ assessment contract (`reason`); the Chinese one (`reason_zh`) says the same thin
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..lang import Lang, as_lang
@@ -89,6 +90,12 @@ class _Words:
 def say(why: Why, lang: Lang | str = Lang.EN) -> str:
     """The reason as one sentence in "en" or "zh"."""
     return _SENTENCES[why.key](_Words(why, lang), **why.facts)
+
+
+def says(whys: Iterable[Why | None], lang: Lang | str = Lang.EN) -> str:
+    """Several reasons (None skipped) as consecutive sentences: a space after each English full stop, none after a
+    Chinese "。"."""
+    return ("" if as_lang(lang) == Lang.ZH else " ").join(say(why, lang) for why in whys if why is not None)
 
 
 def proxy_prefix(name_en: str, name_zh: str, lang: Lang | str = Lang.EN) -> str:
@@ -250,10 +257,64 @@ def _units_differ(w, proxy_unit, target_unit):
     return f"The proxy is in {proxy_unit}, the target in {target_unit}; they cannot be compared."
 
 
+_CATEGORY_ZH = {"on track": "进度达标", "limited progress": "进展有限", "deterioration": "倒退",
+                "stagnation or regression": "停滞或倒退"}
+_CHECK_ZH = {"ratio": "比值", "share": "份额"}
+
+
+def _crosscheck(w, checks, said, start, end, lower, year, because, **facts):
+    """Why an official cross-check and P(meet) disagree: what the checks say, measured from which year, and the
+    one fact that accounts for the difference (`crosschecks.disagreement`)."""
+    why = (_BECAUSE_ZH if w.zh else _BECAUSE_EN)[because](w, start=start, year=year, **facts)
+    if w.zh:
+        named, words = "与".join(_CHECK_ZH[c] for c in checks), "、".join(f"“{_CATEGORY_ZH[x]}”" for x in said)
+        return f"官方{named}核查({start}—{end}年)显示{words}，P(达成){'较低' if lower else '较高'}，因为{why}。"
+    named = " and ".join(checks) + (" checks say" if len(checks) > 1 else " check says")
+    words = " and ".join(f'"{x}"' for x in said)
+    return (f"The official {named} {words}, measured from {start} to {end}; P(meet) is "
+            f"{'lower' if lower else 'higher'} because {why}.")
+
+
+def _short_pace_en(w, start, year, check, value):
+    part = (f"the pace since {start} is {pct(value)} of the pace needed" if check == "ratio" else
+            f"the pace since {start} would cover {pct(value)} of the change needed by {year}")
+    return f"{part}: on track by the official 95% rule, yet short of {w.goal()} if it continues"
+
+
+def _short_pace_zh(w, start, year, check, value):
+    part = (f"{start}年以来的速度为所需速度的{pct(value)}" if check == "ratio" else
+            f"按{start}年以来的速度，到{year}年可完成所需变化的{pct(value)}")
+    return f"{part}，按官方95%的标准属“进度达标”，但照此速度仍达不到{w.goal()}"
+
+
+def _toward(w, toward: bool) -> str:
+    return ("趋向" if toward else "偏离") if w.zh else ("towards" if toward else "away from")
+
+
+_BECAUSE_EN: dict[str, Callable[..., str]] = {
+    "pace": _short_pace_en,
+    "latest": lambda w, start, year, y1, v1, y2, v2, toward: (
+        f"the latest change, from {w.qty(v1)} in {y1} to {w.qty(v2)} in {y2}, moved {_toward(w, toward)} the target"),
+    "forecast": lambda w, start, year, first, n, mid, meets, earlier: (
+        (f"its forecast also counts the years before {start}: from the {n} values since {first}, its median for "
+         f"{year} is {w.qty(mid)}" if earlier else
+         f"its forecast from the {n} values since {first} has a median of {w.qty(mid)} in {year}")
+        + f", which {'meets' if meets else 'misses'} the target of {w.goal()}"),
+}
+_BECAUSE_ZH: dict[str, Callable[..., str]] = {
+    "pace": _short_pace_zh,
+    "latest": lambda w, start, year, y1, v1, y2, v2, toward: (
+        f"最新变化({y1}年{w.qty(v1)}→{y2}年{w.qty(v2)}){_toward(w, toward)}目标"),
+    "forecast": lambda w, start, year, first, n, mid, meets, earlier: (
+        f"其预测{f'还计入了{start}年以前的数值，' if earlier else ''}基于{first}年以来的{n}个数值，"
+        f"{year}年中位数为{w.qty(mid)}，{'达到' if meets else '未达到'}目标{w.goal()}"),
+}
+
+
 _SENTENCES: dict[str, Callable[..., str]] = {
     "no_value": _no_value, "stale": _stale, "one_value": _one_value, "observed": _observed,
     "unpublished": _unpublished, "level": _level, "gap": _gap, "growth": _growth, "no_base": _no_base,
     "cagr": _cagr, "cumulative": _cumulative, "no_rank": _no_rank, "rank_unpublished": _rank_unpublished,
     "achieved": _achieved, "not_achieved": _not_achieved, "not_all_published": _not_all_published,
-    "not_yet": _not_yet, "units_differ": _units_differ,
+    "not_yet": _not_yet, "units_differ": _units_differ, "crosscheck": _crosscheck,
 }
