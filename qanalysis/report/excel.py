@@ -21,7 +21,7 @@ The workbook is read by the people the briefing is for, and worked on by analyst
 - A source's address is a link only when it is an http(s) address: the value comes from an analyst's file, and a
   `file:` or `javascript:` link must never become clickable.
 - Every sheet prints landscape on A4, one page wide, with the header row on every page and the sheet name and page
-  number in the header and footer.
+  number in the header and footer; the assessment sheets print the reader's columns only (the print area).
 - The bytes are the same on every rerun (`outputs.save_workbook`), and every text is written as text
   (`outputs.append_row`): names and source titles come from analysts' files, and one starting with "=" must not
   become a live formula in the reader's Excel.
@@ -123,7 +123,8 @@ CONFLICTS = ("indicator", "indicator_name", "year", "published", "bureau", "diff
 DROPPED = frozenset({"kind", "reason_zh"})  # assessment columns no sheet shows as such (see the module docstring)
 
 # P(meet) as the charts print it (text.pct): "<1%" below 0.005, ">99%" above 0.995, whole percents between.
-P_FORMAT = '[<0.005]"<1%";[>0.995]">99%";0%'
+# At exactly 0.995 (P(meet) is rounded to three decimals, so it happens) the cell says ">99%", never "100%".
+P_FORMAT = '[<0.005]"<1%";[>=0.995]">99%";0%'
 NUMBER_FORMAT = "#,##0.0#"
 NUMBERS = frozenset({"latest_value", "projected", "lo80", "hi80", "eurostat_ratio", "unsd_share"})
 WRAPPED = frozenset({"name", "section", "proxy_name", "method", "reason", "notes", "title", "publisher", "quote",
@@ -145,8 +146,9 @@ def write_scorecard(path: Path, registry: Registry, table: pd.DataFrame, proxies
     wb = Workbook()
     first = wb.active
     first.title = SHEETS[lang]["scorecard"]
-    _write_table(first, *_assessment(table, registry, lang, SCORECARD), lang)
-    _write_table(wb.create_sheet(SHEETS[lang]["proxies"]), *_assessment(proxies, registry, lang, PROXIES), lang)
+    _write_table(first, *_assessment(table, registry, lang, SCORECARD), lang, unprinted=ANALYST)
+    _write_table(wb.create_sheet(SHEETS[lang]["proxies"]), *_assessment(proxies, registry, lang, PROXIES), lang,
+                 unprinted=ANALYST)
     _write_table(wb.create_sheet(SHEETS[lang]["vintages"]), *_vintages(vintage, registry, lang), lang)
     if sources is not None:
         ws, cells = wb.create_sheet(SHEETS[lang]["sources"]), _shown(sources, SOURCES)
@@ -241,9 +243,11 @@ def _cell(value):
 # ---- writing a sheet -----------------------------------------------------------------------------------------------
 
 
-def _write_table(ws: Worksheet, cells: pd.DataFrame, status: pd.DataFrame | None, lang: Lang) -> None:
-    """A table with a bold header in `lang`, its formats, the status fills, the id and the name beside it frozen, an autofilter
-    and the print setup. `status` holds the status codes of the cells to colour, by row and column."""
+def _write_table(ws: Worksheet, cells: pd.DataFrame, status: pd.DataFrame | None, lang: Lang,
+                 unprinted: tuple[str, ...] = ()) -> None:
+    """A table with a bold header in `lang`, its formats, the status fills, the id and the name beside it frozen, an
+    autofilter and the print setup. `status` holds the status codes of the cells to colour, by row and column;
+    `unprinted` the columns (at the right) left out of the printout."""
     append_row(ws, [_header(c, lang) for c in cells.columns])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
@@ -257,7 +261,7 @@ def _write_table(ws: Worksheet, cells: pd.DataFrame, status: pd.DataFrame | None
     _fill_statuses(ws, cells, status)
     ws.freeze_panes = "C2" if list(cells.columns[1:2]) in (["name"], ["indicator_name"]) else "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(1, cells.shape[1]))}{len(cells) + 1}"
-    _print_setup(ws, lang)
+    _print_setup(ws, lang, sum(c not in unprinted for c in cells.columns), len(cells))
 
 
 def _header(column, lang: Lang) -> str:
@@ -311,10 +315,15 @@ def _body(ws: Worksheet, column: int, rows: int) -> list:
     return [ws.cell(i, column) for i in range(2, rows + 2)]
 
 
+MAX_LINK = 2079  # the longest link address Excel takes (XlsxWriter's table of Excel limits); longer stays text
+
+
 def web_address(value) -> bool:
-    """True for an http(s) address with a host and no space or control character: the only kind of value the
-    workbook makes clickable. A `file:`, `javascript:` or `data:` value, or a relative path, stays text."""
-    if not isinstance(value, str) or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+    """True for an http(s) address with a host, no space or control character and no longer than Excel takes: the
+    only kind of value the workbook makes clickable. A `file:`, `javascript:` or `data:` value, or a relative path,
+    stays text."""
+    if not isinstance(value, str) or len(value) > MAX_LINK or any(c.isspace() or ord(c) < 32 or ord(c) == 127
+                                                                   for c in value):
         return False
     try:
         parts = urlsplit(value)
@@ -323,9 +332,10 @@ def web_address(value) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
-def _print_setup(ws: Worksheet, lang: Lang) -> None:
+def _print_setup(ws: Worksheet, lang: Lang, printed: int, rows: int) -> None:
     """Landscape A4, one page wide and as many long as it takes, the header row on every page, the sheet name at
-    the top and the page number at the bottom."""
+    the top and the page number at the bottom. Only the first `printed` columns (the reader's) are printed: the
+    analysts' columns at the right would shrink a one-page-wide printout to a size no one reads."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -333,3 +343,5 @@ def _print_setup(ws: Worksheet, lang: Lang) -> None:
     ws.print_title_rows = "1:1"
     ws.oddHeader.center.text = "&A"
     ws.oddFooter.center.text = _PAGE[0] if lang == Lang.ZH else _PAGE[1]
+    if 0 < printed < ws.max_column:
+        ws.print_area = f"A1:{get_column_letter(printed)}{rows + 1}"
