@@ -154,9 +154,9 @@ def test_no_year_of_the_reference_policy_leaks_into_its_outputs(run):
 
 def test_briefing_vintages_start_at_the_registrys_launch_year(run):
     book = openpyxl.load_workbook(run / "brief2023" / "scorecard.xlsx")
-    assert [c.value for c in book["Vintages"][1]] == ["target", "2021", "2022", "2023"]
-    assert [c.value for c in openpyxl.load_workbook(run / "brief2021" / "scorecard.xlsx")["Vintages"][1]] == \
-        ["target", "2021"]
+    assert [c.value for c in book["各时点评估"][1]] == ["目标代码", "名称", "2021", "2022", "2023"]
+    assert [c.value for c in openpyxl.load_workbook(run / "brief2021" / "scorecard.xlsx")["各时点评估"][1]] == \
+        ["目标代码", "名称", "2021"]
 
 
 def test_english_scorecard_title_and_explorer_use_the_registrys_years(run):
