@@ -17,7 +17,7 @@ from qanalysis.assessment import assess
 from qanalysis.errors import InputError
 from qanalysis.lang import Lang
 from qanalysis.registry import load_registry
-from qanalysis.report import excel, pack, style, summary
+from qanalysis.report import excel, labels, pack, style, summary
 from qanalysis.report.labels import STATUS_ZH
 
 REGISTRY = load_registry()
@@ -107,6 +107,7 @@ def test_chinese_scorecard_reads_in_chinese(tmp_path):
     wb = _workbook(tmp_path, "zh")
     assert wb.sheetnames == ["评估表", "代理指标", "各时点评估", "资料来源", "数据冲突"]
     ws = wb["评估表"]
+    codes = dict(zip(assessment()["target"], assessment()["status"]))
     header = [c.value for c in ws[1]]
     assert header[:13] == ZH_HEAD
     assert header[13:] == ["评估截至年份", "已有数值个数", "指标代码", "代理指标代码", "Eurostat 进度比率", "Eurostat 判断",
@@ -116,7 +117,7 @@ def test_chinese_scorecard_reads_in_chinese(tmp_path):
     assert (pm["名称"], pm["政策条款部分"], pm["目标值"]) == \
         ("城市空气质量细颗粒物(PM2.5)平均浓度", "二(三) 突出生态环境质量提升", "≤ 35 微克/立方米 (2022)")
     assert pm["原因"].startswith("e_pm25的原因: 所需速度") and pm["代理指标代码"] == "e_pm25_zj"
-    assert pm["Eurostat 判断"] in ("需加快进度", "数据不足")
+    assert pm["Eurostat 判断"] == ("数据不足" if codes["e_pm25"] == "insufficient data" else "需加快进度")
     words = [c.value for c in _cells(ws, "状态")]
     assert set(words) == set(STATUS_ZH.values())  # every status in Chinese, no English word left
     english = {tg.name_en for tg in REGISTRY.targets} | {"reason for", "acceleration needed", "very likely"}
@@ -253,6 +254,20 @@ def test_every_column_a_sheet_writes_has_a_header_in_both_languages():
     assert all(re.search(r"[\u4e00-\u9fff]", h) for h in excel.HEADERS[Lang.ZH].values())
     assert not [h for h in excel.HEADERS[Lang.EN].values() if re.search(r"[\u4e00-\u9fff]", h)]
     assert set(excel.SHEETS[Lang.ZH].values()).isdisjoint(excel.SHEETS[Lang.EN].values())
+
+
+def test_every_cross_check_category_has_a_chinese_word():
+    """The words the cross-checks can give (both methods, achieved or not, no data) all read in Chinese."""
+    from qanalysis.assessment import crosschecks, retrospective
+    words = {w for ratio in (np.nan, -1.0, 0.3, 0.7, 1.0) for share in (np.nan, -1.0, 0.5, 1.0)
+             for achieved in (True, False)
+             for k, w in crosschecks.categories(ratio, share, achieved).items() if k.endswith("category")}
+    words |= set(retrospective.RATIO_MISSED) | {crosschecks.NO_CHECK["eurostat_category"]}
+    assert len(words) == 9
+    chinese = {w: labels.crosscheck_label(w, "zh") for w in words}
+    assert all(re.search(r"[\u4e00-\u9fff]", z) for z in chinese.values()), chinese
+    assert chinese["acceleration needed"] == "需加快进度" and chinese["insufficient data"] == "数据不足"
+    assert labels.crosscheck_label("acceleration needed", "en") == "acceleration needed"
 
 
 def test_every_assessment_column_is_shown_or_dropped_on_purpose():
