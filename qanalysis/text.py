@@ -24,8 +24,10 @@ def years_text(years: Iterable[int]) -> str:
 
 
 def pct(p: float) -> str:
-    """P as a reader should see it: "<1%" and ">99%" rather than a rounded certainty."""
-    return "<1%" if p < 0.005 else ">99%" if p > 0.995 else f"{100 * p:.0f}%"
+    """P as a reader should see it: whole percents rounded half up, as Excel shows the workbook's cells (so 14.5 %
+    reads 15 % in both), and "<1%" / ">99%" where that would round to a certainty."""
+    shown = int(round(100 * p, 9) + 0.5)  # round(…, 9) first: 100 * 0.145 is 14.499999999999998 in binary
+    return "<1%" if shown <= 0 else ">99%" if shown >= 100 else f"{shown}%"
 
 
 def width(text: str) -> int:

@@ -65,14 +65,41 @@ def test_the_scorecard_has_no_formula_whatever_the_names_and_titles_say(tmp_path
     sources = pd.DataFrame({"id": ["S01", "S02"], "title": [LINK, DDE], "publisher": ["@x", "+y"],
                             "address": ["-z", "a"], "accessed": ["", ""], "quote": ["=1+1", ""], "note": ["", ""]})
     vintage = pd.DataFrame([{"target": t, "as_of": 2021, "p_meet": 0.5} for t in table["target"]])
-    path = excel.write_scorecard(tmp_path / "scorecard.xlsx", hostile_registry, table, table.iloc[:0], vintage, sources)
+    path = excel.write_scorecard(tmp_path / "scorecard.xlsx", hostile_registry, table, table.iloc[:0], vintage, sources,
+                                 lang="zh")
     assert _formulas(path) == []
     book = openpyxl.load_workbook(path)
-    names = [c.value for c in book["Scorecard"]["B"][1:6]]
+    names = [c.value for c in book["评估表"]["B"][1:6]]
     assert names == PAYLOADS  # the text as written, shown as text
     texts = [c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert {c.data_type for c in texts} == {"s"} and any(c.value == DDE for c in texts)
-    assert book["Scorecard"]["K2"].data_type == "n"  # numbers stay numbers
+    assert book["评估表"]["J1"].value == "达成概率" and book["评估表"]["J2"].data_type == "n"  # numbers stay numbers
+    assert [c.hyperlink for c in _column(book["资料来源"], "网址")] == [None, None]  # "-z" and "a" are no addresses
+
+
+def _column(ws, header: str) -> list:
+    """The body cells under `header`."""
+    j = [c.value for c in ws[1]].index(header) + 1
+    return [ws.cell(r, j) for r in range(2, ws.max_row + 1)]
+
+
+def test_a_source_address_is_a_link_only_when_it_is_a_web_address(tmp_path, hostile_registry):
+    """An analyst's sources.csv may hold anything in `address`: only http(s) becomes clickable, nothing else does."""
+    table = _assessment(hostile_registry)
+    addresses = ["https://example.org/report.html", "javascript:alert(1)", "file:///C:/Windows/System32/calc.exe",
+                 "data:text/html,<script>alert(1)</script>", "\\\\evil\\share\\x.xlsx", LINK, "http://example.org/a?b=1&c=2"]
+    sources = pd.DataFrame({"id": [f"S{i}" for i in range(len(addresses))], "title": "t", "publisher": "p",
+                            "address": addresses, "accessed": "", "quote": "", "note": ""})
+    path = excel.write_scorecard(tmp_path / "scorecard.xlsx", hostile_registry, table, table.iloc[:0],
+                                 pd.DataFrame(columns=["target", "as_of", "p_meet"]), sources, lang="en")
+    cells = _column(openpyxl.load_workbook(path)["Sources"], "Address")
+    assert [c.value for c in cells] == addresses  # every address shown, as text
+    assert {c.value: c.hyperlink.target for c in cells if c.hyperlink} == {
+        "https://example.org/report.html": "https://example.org/report.html",
+        "http://example.org/a?b=1&c=2": "http://example.org/a?b=1&c=2"}
+    with zipfile.ZipFile(path) as archive:
+        rels = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".rels"))
+    assert "javascript" not in rels and "file:" not in rels and "data:" not in rels and "evil" not in rels
 
 
 def test_the_fill_in_template_has_no_formula_whatever_the_registry_says(tmp_path, hostile_registry):

@@ -12,9 +12,13 @@ import yaml
 from conftest import registry_block
 from openpyxl import load_workbook
 
-from qanalysis import outputs
+from qanalysis import outputs, text
+from qanalysis.assessment import assess
+from qanalysis.errors import InputError
+from qanalysis.lang import Lang
 from qanalysis.registry import load_registry
-from qanalysis.report import excel, pack, style, summary
+from qanalysis.report import excel, labels, pack, style, summary
+from qanalysis.report.labels import STATUS_ZH
 
 REGISTRY = load_registry()
 CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80", "hi80", "p_meet", "status",
@@ -22,9 +26,10 @@ CONTRACT = ["target", "as_of", "latest_year", "latest_value", "projected", "lo80
 
 
 def assessment() -> pd.DataFrame:
-    """Every registered target, statuses cycling through all eight words, with a long reason to wrap."""
+    """Every registered target with the columns of a real assessment table, statuses cycling through all eight words,
+    long reasons in both languages to wrap."""
     statuses = list(style.STATUS_COLOURS)
-    ps = {"very likely": 0.95, "likely": 0.7, "about as likely as not": 0.5, "unlikely": 0.2, "very unlikely": 0.04,
+    ps = {"very likely": 0.95, "likely": 0.7, "about as likely as not": 0.5, "unlikely": 0.2, "very unlikely": 0.004,
           "met": 1.0, "missed": 0.0, "insufficient data": np.nan}
     rows = []
     for i, tg in enumerate(REGISTRY.targets):
@@ -35,8 +40,16 @@ def assessment() -> pd.DataFrame:
                      "lo80": 30.25 if data else np.nan, "hi80": 42.0 if data else np.nan, "p_meet": ps[status],
                      "status": status, "method": "drift" if data else "none",
                      "reason": f"reason for {tg.id}: " + "the required pace is twice the observed pace " * 3,
-                     "indicator": tg.indicator, "kind": tg.kind, "proxies": tg.proxies})
-    return pd.DataFrame(rows)
+                     "reason_zh": f"{tg.id}的原因: " + "所需速度是实际速度的两倍。" * 3,
+                     "indicator": tg.indicator, "kind": tg.kind, "n_obs": 3 if data else 0,
+                     "eurostat_ratio": 0.7 if data else np.nan,
+                     "eurostat_category": "acceleration needed" if data else "insufficient data",
+                     "unsd_share": 0.5 if data else np.nan,
+                     "unsd_category": "acceleration needed" if data else "insufficient data",
+                     "proxies": tg.proxies, "notes": ""})
+    frame = pd.DataFrame(rows)
+    assert list(frame.columns) == assess.CONTRACT + assess.EXTRAS  # the columns of a real table, in its order
+    return frame
 
 
 def proxies() -> pd.DataFrame:
@@ -46,56 +59,240 @@ def proxies() -> pd.DataFrame:
 
 
 def vintage() -> pd.DataFrame:
-    return pd.DataFrame([{"target": t, "as_of": y, "p_meet": 0.5} for t in ("e_pm25", "c_prefab_share")
-                         for y in (2018, 2019)])
+    return pd.DataFrame([{"target": t, "as_of": y, "p_meet": p, "status": s}
+                         for t in ("e_pm25", "c_prefab_share")
+                         for y, p, s in ((2018, 0.5, "about as likely as not"), (2019, 0.996, "very likely"))])
 
 
 def sources() -> pd.DataFrame:
     return pd.DataFrame({"id": ["S01", "S02"], "title": ["2018年杭州市环境状况公报", "统计公报"],
-                         "publisher": ["杭州市生态环境局", "杭州市统计局"], "address": ["https://a", "https://b"],
+                         "publisher": ["杭州市生态环境局", "杭州市统计局"], "address": ["https://a", "javascript:alert(1)"],
                          "accessed": ["2026-11-01", "2026-11-01"], "quote": ["PM2.5 40", "x"], "note": ["", ""]})
 
 
-def test_scorecard_workbook_is_formatted(tmp_path):
-    table = assessment()
-    path = excel.write_scorecard(tmp_path / "scorecard.xlsx", REGISTRY, table, proxies(), vintage(), sources())
-    wb = load_workbook(path)
-    assert wb.sheetnames == ["Scorecard", "Proxies", "Vintages", "Sources"]
-    ws = wb["Scorecard"]
+def conflicts() -> pd.DataFrame:
+    """As pack.load_inputs reads conflicts.csv: every cell text."""
+    return pd.DataFrame({"indicator": ["e_pm25"], "year": ["2020"], "published": ["30"], "bureau": ["29.8"],
+                         "difference": ["-0.2"], "published_source": ["S11"], "bureau_source": ["B01"]}, dtype=str)
+
+
+def _workbook(tmp_path, lang: str, name: str = "scorecard.xlsx"):
+    listed = sources().assign(publisher_en=["Hangzhou Ecology and Environment Bureau", ""])
+    path = excel.write_scorecard(tmp_path / name, REGISTRY, assessment(), proxies(), vintage(), listed,
+                                 conflicts(), lang=lang)
+    return load_workbook(path)
+
+
+def _row(ws, target: str) -> dict:
+    """The row of `target` in a sheet, header -> value."""
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["target", "name_zh", "name_en", "section", "goal"]
-    assert set(CONTRACT) <= set(header)
-    assert ws.max_row == len(REGISTRY.targets) + 1  # one row per target
+    r = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == target)
+    return {h: ws.cell(r, j).value for j, h in enumerate(header, start=1)}
+
+
+def _cells(ws, header: str) -> list:
+    """The body cells under `header`."""
+    j = [c.value for c in ws[1]].index(header) + 1
+    return [ws.cell(r, j) for r in range(2, ws.max_row + 1)]
+
+
+P_FORMAT = '[<0.005]"<1%";[>=0.995]">99%";0%'
+ZH_HEAD = ["目标代码", "名称", "政策条款部分", "目标值", "最新年份", "最新值", "预测值", "80%区间下限", "80%区间上限",
+           "达成概率", "状态", "方法", "原因"]
+EN_HEAD = ["Target id", "Name", "Section", "Goal", "Latest year", "Latest value", "Forecast", "80% low", "80% high",
+           "P(meet)", "Status", "Method", "Reason"]
+
+
+def test_chinese_scorecard_reads_in_chinese(tmp_path):
+    wb = _workbook(tmp_path, "zh")
+    assert wb.sheetnames == ["评估表", "代理指标", "各时点评估", "资料来源", "数据冲突"]
+    ws = wb["评估表"]
+    codes = dict(zip(assessment()["target"], assessment()["status"]))
+    header = [c.value for c in ws[1]]
+    assert header[:13] == ZH_HEAD
+    assert header[13:] == ["评估截至年份", "已有数值个数", "指标代码", "代理指标代码", "Eurostat 进度比率", "Eurostat 判断",
+                           "UNSD 完成比例", "UNSD 判断", "模型说明"]
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == [tg.id for tg in REGISTRY.targets]
-    assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{ws.max_row}"
-    col = {name: i + 1 for i, name in enumerate(header)}
-    for r in range(2, ws.max_row + 1):
-        status = ws.cell(r, col["status"]).value
-        fill = ws.cell(r, col["status"]).fill
-        assert fill.fill_type == "solid"
-        assert fill.fgColor.rgb[-6:] == style.STATUS_COLOURS[status].lstrip("#").upper()
-        assert ws.cell(r, col["p_meet"]).number_format == "0%"
-        assert ws.cell(r, col["lo80"]).number_format == "#,##0.0#"
-        assert ws.cell(r, col["reason"]).alignment.wrap_text
-    e_pm25 = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "e_pm25")
-    assert ws.cell(e_pm25, col["name_zh"]).value == "城市空气质量细颗粒物(PM2.5)平均浓度"
-    assert ws.cell(e_pm25, col["goal"]).value == "≤ 35 微克/立方米 (2022)"
-    assert ws.cell(e_pm25, col["proxies"]).value == "e_pm25_zj"
-    assert ws.column_dimensions["K"].width > 0 and ws.column_dimensions[ws.cell(1, col["reason"]).column_letter].width == 60
-    assert wb["Proxies"].max_row == 3 and "proxy" in [c.value for c in wb["Proxies"][1]]
-    vint = wb["Vintages"]
-    assert [c.value for c in vint[1]] == ["target", "2018", "2019"]
-    assert vint.cell(2, 2).number_format == "0%"
-    assert wb["Sources"].cell(2, 3).value == "杭州市生态环境局"
+    pm = _row(ws, "e_pm25")
+    assert (pm["名称"], pm["政策条款部分"], pm["目标值"]) == \
+        ("城市空气质量细颗粒物(PM2.5)平均浓度", "二(三) 突出生态环境质量提升", "≤ 35 微克/立方米 (2022)")
+    assert pm["原因"].startswith("e_pm25的原因: 所需速度") and pm["代理指标代码"] == "e_pm25_zj"
+    assert pm["Eurostat 判断"] == ("数据不足" if codes["e_pm25"] == "insufficient data" else "需加快进度")
+    words = [c.value for c in _cells(ws, "状态")]
+    assert set(words) == set(STATUS_ZH.values())  # every status in Chinese, no English word left
+    english = {tg.name_en for tg in REGISTRY.targets} | {"reason for", "acceleration needed", "very likely"}
+    assert not [c.value for row in ws.iter_rows(min_row=2) for c in row
+                if isinstance(c.value, str) and any(e in c.value for e in english)]
+
+
+def test_english_scorecard_reads_in_english(tmp_path):
+    wb = _workbook(tmp_path, "en")
+    assert wb.sheetnames == ["Scorecard", "Proxies", "Vintages", "Sources", "Conflicts"]
+    ws = wb["Scorecard"]
+    assert [c.value for c in ws[1]][:13] == EN_HEAD
+    pm = _row(ws, "e_pm25")
+    assert (pm["Name"], pm["Section"], pm["Goal"]) == \
+        ("Urban PM2.5 annual mean concentration", "II.3 Better environmental quality", "≤ 35 μg/m³ (2022)")
+    assert pm["Reason"].startswith("reason for e_pm25: the required pace")
+    assert {c.value for c in _cells(ws, "Status")} == set(style.STATUS_COLOURS)
+    texts = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    zh_only = {tg.name_zh for tg in REGISTRY.targets} | set(STATUS_ZH.values()) | {"的原因"}
+    assert not [t for t in texts if any(z in t for z in zh_only)]  # (source titles are as published: none here)
+
+
+@pytest.mark.parametrize("lang, status", [("zh", "状态"), ("en", "Status")])
+def test_status_fill_follows_the_status_code_not_the_word(tmp_path, lang, status):
+    ws = _workbook(tmp_path, lang).worksheets[0]
+    codes = dict(zip(assessment()["target"], assessment()["status"]))
+    for cell in _cells(ws, status):
+        code = codes[ws.cell(cell.row, 1).value]
+        assert cell.value == (STATUS_ZH[code] if lang == "zh" else code)
+        assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb[-6:] == style.STATUS_COLOURS[code][1:].upper()
+    very_likely = next(c for c in _cells(ws, status) if c.value in ("很可能达成", "very likely"))
+    assert very_likely.fill.fgColor.rgb == "002166AC" and very_likely.font.color.rgb == "00FFFFFF"
+
+
+def test_probabilities_are_numbers_shown_as_the_charts_show_them(tmp_path):
+    wb = _workbook(tmp_path, "zh")
+    cells = _cells(wb["评估表"], "达成概率") + _cells(wb["代理指标"], "达成概率")
+    cells += [c for column in ("2018", "2019") for c in _cells(wb["各时点评估"], column)]
+    assert len(cells) == len(REGISTRY.targets) + 2 + 4
+    assert {c.number_format for c in cells} == {P_FORMAT}
+    assert all(isinstance(c.value, (int, float)) and c.data_type == "n" for c in cells if c.value is not None)
+    assert _row(wb["评估表"], REGISTRY.targets[4].id)["达成概率"] == 0.004  # very unlikely: the number, shown "<1%"
+    assert wb["评估表"].cell(2, ZH_HEAD.index("80%区间下限") + 1).number_format == "#,##0.0#"
+
+
+def _excel_shows(fmt: str, p: float) -> str:
+    """What Excel prints for `p` under a format "[cond]"text";[cond]"text";0%": the first section whose condition
+    holds, else the percentage rounded half away from zero on its decimal value (Excel keeps 15 significant digits,
+    so 0.145 shows 15%, though 100 * 0.145 is 14.499999999999998 in binary)."""
+    sections = fmt.split(";")
+    for section in sections[:-1]:
+        op, bound, text = re.fullmatch(r'\[(<|>|>=|<=)([\d.]+)\]"(.*)"', section).groups()
+        if {"<": p < float(bound), ">": p > float(bound), ">=": p >= float(bound), "<=": p <= float(bound)}[op]:
+            return text
+    assert sections[-1] == "0%"
+    return f"{int(round(100 * p, 9) + 0.5)}%"
+
+
+def test_the_probability_format_says_what_text_pct_says_and_never_a_certainty():
+    grid = [0, 0.0001, 0.001, 0.0049, 0.005, 0.0051, 0.01, 0.014, 0.015, 0.016, 0.145, 0.2, 0.5, 0.66, 0.9, 0.984,
+            0.985, 0.986, 0.994, 0.9949, 0.995, 0.9951, 0.999, 1.0]
+    assert [_excel_shows(excel.P_FORMAT, p) for p in grid] == [text.pct(p) for p in grid]
+    # P(meet) has three decimals, so the two edges occur: the cell says neither 0% nor 100% there
+    assert _excel_shows(excel.P_FORMAT, 0.005) == "1%" and _excel_shows(excel.P_FORMAT, 0.995) == ">99%"
+
+
+def test_only_web_addresses_become_links(tmp_path):
+    ws = _workbook(tmp_path, "en")["Sources"]
+    safe, hostile = _cells(ws, "Address")
+    assert safe.hyperlink.target == "https://a" and safe.style == "Hyperlink"
+    assert hostile.value == "javascript:alert(1)" and hostile.hyperlink is None and hostile.style == "Normal"
+    assert [c.value for c in ws[1]] == ["Source id", "Title", "Publisher", "Publisher (English)", "Address",
+                                        "Accessed", "Quote", "Note"]
+
+
+@pytest.mark.parametrize("address, link", [
+    ("https://a", True), ("http://www.HANGzhou.gov.cn/art/2024/3/7/art_1.html", True),
+    ("HTTPS://EXAMPLE.ORG/x?a=1&b=2#c", True), ("https://例子.中国/路径", True),
+    ("javascript:alert(1)", False), ("JavaScript://example.org/%0Aalert(1)", False), ("file:///etc/passwd", False),
+    ("file://server/share/x.xlsx", False), ("data:text/html,<script>alert(1)</script>", False),
+    ("mailto:a@example.org", False), ("ftp://example.org/x", False), ("//example.org/x", False),
+    ("example.org", False), ("http://", False), ("https:///path", False), (" https://example.org", False),
+    ("https://example.org/a b", False), ("https://example.org/\nx", False), ("https://[::1", False),
+    ('=HYPERLINK("http://evil.example/")', False), ("\\\\server\\share", False), ("", False), (None, False),
+    (3.5, False), ("https://example.org/" + "x" * 2060, False),
+])
+def test_web_address_accepts_http_and_https_only(address, link):
+    assert excel.web_address(address) is link
+
+
+def test_every_sheet_prints_landscape_on_a4_one_page_wide_with_its_header_row(tmp_path):
+    for lang, page in (("zh", "第 &P 页，共 &N 页"), ("en", "Page &P of &N")):
+        wb = _workbook(tmp_path, lang, f"{lang}.xlsx")
+        for ws in wb:
+            setup = ws.page_setup
+            assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+            assert (ws.oddHeader.center.text, ws.oddFooter.center.text) == ("&A", page)
+        # the assessment sheets print up to the reason; the analysts' columns at the right stay on screen
+        scorecard, proxy = wb.worksheets[:2]
+        assert scorecard.print_area == f"'{scorecard.title}'!$A$1:$M${len(REGISTRY.targets) + 1}"
+        assert scorecard["M1"].value == ("原因" if lang == "zh" else "Reason")
+        assert proxy.print_area == f"'{proxy.title}'!$A$1:$N$3"
+        assert not any(ws.print_area for ws in wb.worksheets[2:])
+
+
+def test_names_stand_beside_the_ids_in_every_sheet(tmp_path):
+    wb = _workbook(tmp_path, "zh")
+    vint = wb["各时点评估"]
+    assert [c.value for c in vint[1]] == ["目标代码", "名称", "2018", "2019"]
+    assert [[c.value for c in row] for row in vint.iter_rows(min_row=2)] == [  # registry order
+        ["c_prefab_share", REGISTRY.target("c_prefab_share").name_zh, 0.5, 0.996],
+        ["e_pm25", "城市空气质量细颗粒物(PM2.5)平均浓度", 0.5, 0.996]]
+    assert vint["C2"].fill.fgColor.rgb[-6:] == style.STATUS_COLOURS["about as likely as not"][1:].upper()
+    assert vint["D2"].fill.fgColor.rgb[-6:] == style.STATUS_COLOURS["very likely"][1:].upper()
+    proxy = wb["代理指标"]
+    assert [c.value for c in proxy[1]][:5] == ["目标代码", "名称", "目标值", "代理指标代码", "代理指标"]
+    assert [c.value for c in proxy[2]][3:5] == ["e_pm25_zj", REGISTRY.indicators["e_pm25_zj"].name_zh]
+    conflict = wb["数据冲突"]
+    assert [c.value for c in conflict[1]] == ["指标代码", "指标", "年份", "已公布", "工作区", "差值", "公布来源", "工作区来源"]
+    assert [c.value for c in conflict[2]] == ["e_pm25", REGISTRY.indicators["e_pm25"].name_zh, 2020, 30, 29.8, -0.2,
+                                             "S11", "B01"]
+    for ws in wb:  # the id and the name stay in view when the reader scrolls right
+        assert ws.freeze_panes == ("B2" if ws.title == "资料来源" else "C2")
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+
+
+def test_every_column_a_sheet_writes_has_a_header_in_both_languages():
+    assert excel.HEADERS[Lang.ZH].keys() == excel.HEADERS[Lang.EN].keys()
+    for columns in (excel.SCORECARD, excel.PROXIES, excel.SOURCES, excel.CONFLICTS):
+        for lang in Lang:
+            headers = [excel.HEADERS[lang][c] for c in columns]
+            assert len(set(headers)) == len(headers), (lang, columns)  # no two columns alike
+            assert not [h for h in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)]  # no snake_case left
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in excel.HEADERS[Lang.ZH].values())
+    assert not [h for h in excel.HEADERS[Lang.EN].values() if re.search(r"[\u4e00-\u9fff]", h)]
+    assert set(excel.SHEETS[Lang.ZH].values()).isdisjoint(excel.SHEETS[Lang.EN].values())
+
+
+def test_every_cross_check_category_has_a_chinese_word():
+    """The words the cross-checks can give (both methods, achieved or not, no data) all read in Chinese."""
+    from qanalysis.assessment import crosschecks, retrospective
+    words = {w for ratio in (np.nan, -1.0, 0.3, 0.7, 1.0) for share in (np.nan, -1.0, 0.5, 1.0)
+             for achieved in (True, False)
+             for k, w in crosschecks.categories(ratio, share, achieved).items() if k.endswith("category")}
+    words |= set(retrospective.RATIO_MISSED) | {crosschecks.NO_CHECK["eurostat_category"]}
+    assert len(words) == 9
+    chinese = {w: labels.crosscheck_label(w, "zh") for w in words}
+    assert all(re.search(r"[\u4e00-\u9fff]", z) for z in chinese.values()), chinese
+    assert chinese["acceleration needed"] == "需加快进度" and chinese["insufficient data"] == "数据不足"
+    assert labels.crosscheck_label("acceleration needed", "en") == "acceleration needed"
+
+
+def test_every_assessment_column_is_shown_or_dropped_on_purpose():
+    """A column added to the assessment must be placed in the workbook (with headers) or dropped knowingly."""
+    real = set(assess.CONTRACT + assess.EXTRAS)
+    assert real - set(excel.SCORECARD) == excel.DROPPED == {"kind", "reason_zh"}
+    assert real - set(excel.PROXIES) == {"kind", "reason_zh", "indicator", "proxies"}  # a proxy row's own id is `proxy`
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scorecard_is_byte_identical_on_rerun(tmp_path, lang):
+    args = (REGISTRY, assessment(), proxies(), vintage(), sources(), conflicts())
+    a = excel.write_scorecard(tmp_path / "a.xlsx", *args, lang=lang).read_bytes()
+    b = excel.write_scorecard(tmp_path / "b.xlsx", *args, lang=lang).read_bytes()
+    assert a == b
+    wb = load_workbook(tmp_path / "a.xlsx")
     assert wb.properties.created == outputs.FIXED_TIME and wb.properties.modified == outputs.FIXED_TIME
 
 
-def test_scorecard_is_byte_identical_on_rerun(tmp_path):
-    args = (REGISTRY, assessment(), proxies(), vintage(), sources())
-    a = excel.write_scorecard(tmp_path / "a.xlsx", *args).read_bytes()
-    b = excel.write_scorecard(tmp_path / "b.xlsx", *args).read_bytes()
-    assert a == b
+def test_scorecard_has_no_default_language(tmp_path):
+    with pytest.raises(TypeError):
+        excel.write_scorecard(tmp_path / "x.xlsx", REGISTRY, assessment(), proxies(), vintage(), sources())
+    with pytest.raises(InputError, match="fr"):
+        excel.write_scorecard(tmp_path / "x.xlsx", REGISTRY, assessment(), proxies(), vintage(), sources(), lang="fr")
 
 
 def _table_ids(markdown: str, registry=REGISTRY) -> list[str]:
@@ -201,17 +398,18 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     table = assess.assess(registry, read_indicators(data_path), 2020, seed=0)
     assert table.set_index("target").loc["growth", "status"] == "very unlikely"  # ~6% a year against 30%
     assert table.set_index("target").loc["empty", "status"] == "insufficient data"
-    wb = load_workbook(tmp_path / "a" / "scorecard.xlsx")
-    ws = wb["Scorecard"]
+    wb = load_workbook(tmp_path / "a" / "scorecard.xlsx")  # a Chinese pack: the workbook in Chinese
+    ws = wb["评估表"]
     assert ws.max_row == len(registry.targets) + 1
     header = [c.value for c in ws[1]]
     by_target = table.set_index("target")
     for r in range(2, ws.max_row + 1):
         row = by_target.loc[ws.cell(r, 1).value]
-        got = ws.cell(r, header.index("p_meet") + 1).value
+        got = ws.cell(r, header.index("达成概率") + 1).value
         assert (got is None and pd.isna(row["p_meet"])) or got == pytest.approx(row["p_meet"])
-        assert ws.cell(r, header.index("status") + 1).value == row["status"]
-    assert [c.value for c in wb["Vintages"][1]] == ["target", "2018", "2019", "2020"]
+        assert ws.cell(r, header.index("状态") + 1).value == STATUS_ZH[row["status"]]
+        assert ws.cell(r, header.index("原因") + 1).value == row["reason_zh"]
+    assert [c.value for c in wb["各时点评估"][1]] == ["目标代码", "名称", "2018", "2019", "2020"]
     flagged = list(table.loc[table["status"].isin(["unlikely", "very unlikely"]), "target"])
     listed = _table_ids((tmp_path / "a" / "summary.md").read_text(encoding="utf-8"), registry)
     assert flagged and listed[:len(flagged)] == flagged and sorted(listed) == sorted(table["target"])

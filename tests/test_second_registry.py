@@ -130,7 +130,8 @@ def test_assessment_gives_p_meet_where_the_series_is_long_enough(run):
 def test_summary_and_scorecard_name_the_registrys_target_year(run):
     summary = (run / "brief2021" / "summary.md").read_text(encoding="utf-8")
     assert summary.splitlines()[0] == "# 2025年量化目标评估 (截至 2021 年)"
-    assert "- 一般工业固体废物综合利用量: " in summary and "目标 ≥ 500 万吨 (2025); 预测 2025: " in summary
+    row = next(line for line in summary.splitlines() if line.startswith("| 一般工业固体废物综合利用量 |"))
+    assert "| ≥ 500 万吨 | 426 (2021) |" in row and "2025年预测 (80% 区间)" in summary
     assert "P(达成) 是按截至评估年的数据预测 2025 年" in summary
     texts = _svg_texts(run / "brief2021" / "figures" / "scorecard.svg")
     assert "2025年目标达成可能性 (截至 2021)" in texts and "资料来源: qanalysis 评估；目标: 示例〔2021〕3号" in texts
@@ -154,9 +155,9 @@ def test_no_year_of_the_reference_policy_leaks_into_its_outputs(run):
 
 def test_briefing_vintages_start_at_the_registrys_launch_year(run):
     book = openpyxl.load_workbook(run / "brief2023" / "scorecard.xlsx")
-    assert [c.value for c in book["Vintages"][1]] == ["target", "2021", "2022", "2023"]
-    assert [c.value for c in openpyxl.load_workbook(run / "brief2021" / "scorecard.xlsx")["Vintages"][1]] == \
-        ["target", "2021"]
+    assert [c.value for c in book["各时点评估"][1]] == ["目标代码", "名称", "2021", "2022", "2023"]
+    assert [c.value for c in openpyxl.load_workbook(run / "brief2021" / "scorecard.xlsx")["各时点评估"][1]] == \
+        ["目标代码", "名称", "2021"]
 
 
 def test_english_scorecard_title_and_explorer_use_the_registrys_years(run):

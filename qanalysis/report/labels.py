@@ -75,6 +75,26 @@ def status_label(status: str, lang: Lang | str) -> str:
     return STATUS_ZH.get(status, status) if as_lang(lang) == Lang.ZH else str(status)
 
 
+# The official cross-checks' categories (assessment.crosschecks), as the Eurostat / Open SDG and UNSD methods name
+# them; a decided target says achieved or not, and a target without data says so in the status's own words.
+CROSSCHECK_ZH: dict[str, str] = {
+    "on track": "进度达标",
+    "acceleration needed": "需加快进度",
+    "limited progress": "进展有限",
+    "deterioration": "倒退",
+    "stagnation or regression": "停滞或倒退",
+    "not computable": "无法计算",
+    "target achieved": "已达成",
+    "target not achieved": "未达成",
+    Status.INSUFFICIENT: STATUS_ZH[Status.INSUFFICIENT],
+}
+
+
+def crosscheck_label(category: str, lang: Lang | str) -> str:
+    """A cross-check category ("acceleration needed") in the chosen language; a word it does not know, as given."""
+    return CROSSCHECK_ZH.get(category, category) if as_lang(lang) == Lang.ZH else str(category)
+
+
 def unit_label(unit: str, lang: Lang | str, units: UnitTable = BUILTIN) -> str:
     """A registry unit as a chart shows it: as written in Chinese, its English label (units.Unit.label_en) in
     English. Pass the registry's `units` so that a unit the registry declares is labelled too."""

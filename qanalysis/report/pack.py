@@ -95,7 +95,7 @@ def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang)
     written = fan_charts(folder / "figures", inputs, now.outlooks, lang)
     written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang)
     written.append(write_scorecard(folder / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
-                                   inputs.sources, inputs.conflicts))
+                                   inputs.sources, inputs.conflicts, lang=lang))
     written += write_summary(folder, facts, lang)
     chart = folder / "figures" / "scorecard.png"
     written.append(write_page(folder / "briefing.pdf", facts, lang, chart if chart.exists() else None))
