@@ -28,8 +28,8 @@ from .style import Chart
 from .tables import scorecard, show
 
 AUTO = "auto"
-NOTE = {Lang.ZH: "交互式探索需要运行中的内核；上图为默认选择的静态视图。",
-        Lang.EN: "The interactive explorer needs a live kernel; above is a static view of its default selection."}
+NOTE = {Lang.ZH: "交互式探索需要运行中的内核；此处为默认选择的静态视图。",
+        Lang.EN: "The interactive explorer needs a live kernel; shown here is a static view of its default selection."}
 
 
 def default_target(registry: Registry, data: pd.DataFrame, as_of: int) -> str:
