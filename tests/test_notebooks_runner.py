@@ -232,3 +232,15 @@ def test_refresh_only_against_the_reference_workspace(tmp_path, capsys):
     assert "--refresh: runs only against the reference workspace" in capsys.readouterr().err
     assert main(["notebooks", "--refresh", "--as-of", "2019", "--lang", "en"]) == 2
     assert "it takes no --as-of, --lang" in capsys.readouterr().err
+
+
+def test_committed_notebooks_mark_nbval_cells_by_tag_not_by_comment():
+    """nbval reads `nbval-check-output` / `nbval-ignore-output` cell tags, so the analyst's view of a cell (and its
+    HTML export) carries no test markers; and no section notebook names its section by one policy's heading."""
+    checked = 0
+    for path in notebook_paths(settings.NOTEBOOKS):
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert "NBVAL_" not in cell.source, f"{path.name}: a # NBVAL_ comment; use a cell tag"
+            assert "startswith(\"二(" not in cell.source, f"{path.name}: selects targets by a hard-coded heading"
+            checked += "nbval-check-output" in cell.metadata.get("tags", [])
+    assert checked >= 20
