@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from qanalysis.registry import load_registry
-from qanalysis.report.explore import explore_view, what_if_outlook, widget
+from qanalysis.report.explore import default_target, explore_view, what_if_outlook, widget
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,20 @@ def test_the_as_of_slider_spans_the_registrys_years(case):
     slider = widget(*case, as_of=2020).children[0].children[1]
     assert (slider.min, slider.max, slider.value) == (2013, 2022, 2020)
     assert widget(*case).children[0].children[1].value == 2021
+
+
+def test_the_default_target_has_the_most_data(case):
+    registry, data = case
+    assert default_target(registry, data, 2020) == "e_pm25"
+    more = pd.concat([data, pd.DataFrame({"indicator": "ind_new_product_rate", "year": range(2013, 2019),
+                                          "value": 30.0, "unit": "%", "source": "S1"})])
+    assert default_target(registry, more, 2020) == "ind_new_product_rate"
+    assert default_target(registry, more, 2014) == "ind_new_product_rate"  # ties (2 values each): registry order
+
+
+def test_without_a_kernel_the_widget_shows_a_static_view(case):
+    bundle = widget(*case, as_of=2020, lang="en")._repr_mimebundle_()
+    assert "VBox" not in bundle["text/plain"]
+    html = bundle["text/html"]
+    assert html.startswith('<img alt="e_pm25" src="data:image/png;base64,') and "<table" in html
+    assert "P(meet)" in html and "very likely" in html or "likely" in html

@@ -48,15 +48,20 @@ def _no_workspace_variable(monkeypatch):
 
 def test_every_notebook_declares_the_same_parameters_papermill_can_read():
     """papermill parses each `parameters` cell (one NAME = literal per line), finds exactly WORKSPACE, AS_OF and LANG
-    with the same defaults, and the next cell finds the workspace from WORKSPACE (60_method reads only the project's
+    with the same defaults (a section notebook also SECTION, which section of the registry it shows; a run does not
+    inject it), and the next cell finds the workspace from WORKSPACE (60_method reads only the project's
     benchmark results, so it needs none). 80_mdg_retrospective shows the MDG reference workspace whatever the run's
     workspace: it declares no WORKSPACE and an analyst's run leaves it out."""
     paths = notebook_paths(settings.NOTEBOOKS)
     assert [p.stem for p in paths if not runs_on_workspaces(p)] == ["80_mdg_retrospective"]
     assert set(papermill.inspect_notebook(str(paths[-1]))) == {"MDG", "LANG"}
     for path in filter(runs_on_workspaces, paths):
-        assert set(papermill.inspect_notebook(str(path))) == set(PARAMETERS), path.name
-        assert parameters(path) == {"WORKSPACE": None, "AS_OF": 2021, "LANG": "zh"}, path.name
+        extra = {"SECTION"} if path.stem[:2] in ("10", "20", "30") else set()
+        assert set(papermill.inspect_notebook(str(path))) == set(PARAMETERS) | extra, path.name
+        found = parameters(path)
+        assert {k: found[k] for k in PARAMETERS} == {"WORKSPACE": None, "AS_OF": 2021, "LANG": "zh"}, path.name
+        if extra:  # 10 shows the registry's first section, 20 the second, 30 the third
+            assert found["SECTION"] == int(path.stem[0]) - 1, path.name
         nb = nbformat.read(path, as_version=4)
         tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, path.name
@@ -232,3 +237,15 @@ def test_refresh_only_against_the_reference_workspace(tmp_path, capsys):
     assert "--refresh: runs only against the reference workspace" in capsys.readouterr().err
     assert main(["notebooks", "--refresh", "--as-of", "2019", "--lang", "en"]) == 2
     assert "it takes no --as-of, --lang" in capsys.readouterr().err
+
+
+def test_committed_notebooks_mark_nbval_cells_by_tag_not_by_comment():
+    """nbval reads `nbval-check-output` / `nbval-ignore-output` cell tags, so the analyst's view of a cell (and its
+    HTML export) carries no test markers; and no section notebook names its section by one policy's heading."""
+    checked = 0
+    for path in notebook_paths(settings.NOTEBOOKS):
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert "NBVAL_" not in cell.source, f"{path.name}: a # NBVAL_ comment; use a cell tag"
+            assert "startswith(\"二(" not in cell.source, f"{path.name}: selects targets by a hard-coded heading"
+            checked += "nbval-check-output" in cell.metadata.get("tags", [])
+    assert checked >= 20

@@ -43,7 +43,7 @@ def test_vintages_show_percent_or_status():
     matrix.attrs["status"] = pd.DataFrame({2018: ["insufficient data", "about as likely as not"],
                                            2019: ["met", "unlikely"]}, index=["a", "b"])
     view = views.vintages(matrix)
-    assert view.to_dict("list") == {"target": ["a", "b"], "2018": ["n/a", "50%"], "2019": ["100%", "12%"]}
+    assert view.to_dict("list") == {"target": ["a", "b"], "2018": ["n/a", "50%"], "2019": [">99%", "12%"]}
 
 
 def test_coverage_counts():
@@ -79,3 +79,56 @@ def test_retrospective_view_formats_calls():
                           "right": pd.array([True, pd.NA], dtype="boolean")})
     view = views.retrospective(retro)
     assert view.to_dict("list") == {"p_meet": ["95%", "—"], "call": ["met", "—"], "right": ["yes", "—"]}
+
+
+def test_sections_follow_the_registry_order_and_headings(registry):
+    found = views.sections(registry)
+    assert [len(s.targets) for s in found] == [12, 16, 3]
+    assert found[2].heading == "二(三) 突出生态环境质量提升" and found[2].title("en") == "II.3 Better environmental quality"
+    assert views.section(registry, 2).targets == ("e_pm25", "e_surface_water_iii", "e_eco_satisfaction")
+    assert all(t.section == found[0].heading for t in registry.targets if t.id in found[0].targets)
+    with pytest.raises(InputError, match=r"SECTION = 3: the registry has 3 sections \(0: 二\(一\)"):
+        views.section(registry, 3)
+
+
+def test_section_of_another_registry():
+    from qanalysis.workspace import reference_workspace
+
+    mdg = load_registry(reference_workspace("mdg-2015").registry)
+    assert [s.title("en") for s in views.sections(mdg)] == ["4.A Reduce under-five mortality by two thirds",
+                                                            "5.A Reduce maternal mortality by three quarters"]
+
+
+def test_show_is_an_html_table_with_fixed_formats_and_coloured_status(registry):
+    table = pd.DataFrame([_row("e_pm25", 0.998, "very likely", 28.0, 2021, 27.4567, 24.01, 31.2),
+                          _row("c_xihu_cup", 0.002, "unlikely"), _row("c_dayu_award", np.nan, "insufficient data")])
+    shown = views.show(views.scorecard(table, registry, "zh"), "zh")
+    html = shown._repr_html_()
+    assert html == views.show(views.scorecard(table, registry, "zh"), "zh")._repr_html_()  # same bytes every run
+    assert "<th" in html and "达成概率" in html and "状态" in html and "P(meet)" not in html  # headers in Chinese
+    assert "&gt;99%" in html and "&lt;1%" in html and "很可能达成" in html and "数据不足" in html
+    assert "background-color: #2166ac;\n  color: #ffffff;" in html  # STATUS_COLOURS, readable ink on the dark blue
+    assert 'class="row_heading' not in html and "blank level0" not in html  # no index
+    assert "目标编号" in repr(shown) and "很可能达成" in repr(shown)  # the text form is the same table
+    english = views.show(views.scorecard(table, registry, "en"), "en")._repr_html_()
+    assert "P(meet)" in english and "very likely" in english and english != html
+
+
+def test_show_formats_raw_numbers():
+    frame = pd.DataFrame({"year": [2008], "median": [2.64321], "p_meet": [0.5], "n": pd.array([pd.NA], "Int64")})
+    assert views.show(frame).shown.iloc[0].tolist() == ["2008", "2.64", "50%", "—"]
+
+
+def test_section_findings_count_only_the_section_and_compare_with_the_year_before(registry):
+    from qanalysis import workspace
+    from qanalysis.assessment.assess import assess_vintage
+    from qanalysis.report import findings, pack
+
+    ws = workspace.current(None)
+    data = pack.load_inputs(ws.indicators, ws.registry).data
+    env = views.section(registry, 2)
+    text = findings.paragraph(registry, data, assess_vintage(registry, data, 2021), "en", env.targets)
+    assert text.startswith("As of 2021, of 3 quantified targets: 1 is likely or very likely")
+    assert "Since the 2020 outlook" in text
+    launch = findings.paragraph(registry, data, assess_vintage(registry, data, 2018), "en", env.targets)
+    assert "of 3 quantified targets" in launch and launch.endswith("This is the first outlook, in the policy's launch year.")

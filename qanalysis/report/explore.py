@@ -3,10 +3,16 @@
 The widget only wires controls to `explore_view`, which does the work and is unit-tested: an analyst's expected
 value for the year after `as_of` is added as if it were published, and the target is re-assessed as of that year,
 so the fan chart, P(meet) and reason show what that value would mean.
+
+Saved or exported without a live kernel, a widget is only its text form ("VBox(children=(…"), which tells a reader
+nothing. So the widget also carries a static view of its first selection (the fan chart, the assessment row and its
+reason, as HTML): JupyterLab with a kernel shows the controls, an exported page shows that view.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any
 
 import pandas as pd
@@ -18,8 +24,20 @@ from ..lang import Lang, as_lang
 from ..registry import Registry
 from .fanchart import fan_chart
 from .labels import name
+from .style import Chart
+from .tables import scorecard, show
 
 AUTO = "auto"
+NOTE = {Lang.ZH: "交互式探索需要运行中的内核；此处为默认选择的静态视图。",
+        Lang.EN: "The interactive explorer needs a live kernel; shown here is a static view of its default selection."}
+
+
+def default_target(registry: Registry, data: pd.DataFrame, as_of: int) -> str:
+    """The target the explorer opens on: the first (in registry order) with the most values of its own measure up
+    to `as_of`, so it opens on a chart with something to see in any workspace."""
+    visible = data[pd.to_numeric(data["year"]) <= as_of]
+    counts = visible.groupby("indicator")["year"].nunique()
+    return max(registry.targets, key=lambda t: int(counts.get(t.indicator, 0))).id  # max keeps the first of ties
 
 
 def what_if_outlook(registry: Registry, data: pd.DataFrame, target_id: str, as_of: int, model: str | None = None,
@@ -39,19 +57,57 @@ def explore_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: 
     return fan_chart(outlook, lang=lang), outlook.row
 
 
-def widget(registry: Registry, data: pd.DataFrame, as_of: int | None = None, lang: Lang | str = Lang.ZH) -> Any:
+def static_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: int, lang: Lang | str = Lang.ZH) -> str:
+    """One selection as HTML that needs no kernel: the fan chart (an embedded PNG), the one-row scorecard, the
+    reason and a note that the controls need a live kernel."""
+    lang = as_lang(lang)
+    outlook = what_if_outlook(registry, data, target_id, as_of)
+    png = base64.b64encode(_png(fan_chart(outlook, lang=lang))).decode("ascii")
+    reason = outlook.row["reason_zh"] if lang == Lang.ZH and outlook.row.get("reason_zh") else outlook.row["reason"]
+    table = show(scorecard(pd.DataFrame([outlook.row]), registry, lang), lang)._repr_html_()
+    return (f'<img alt="{target_id}" src="data:image/png;base64,{png}"/>\n{table}\n'
+            f"<p>{_escape(str(reason))}</p>\n<p><em>{NOTE[lang]}</em></p>")
+
+
+def _png(fig: Figure) -> bytes:
+    """The chart as the notebook would show it (style.Chart's PNG: house style, no version string)."""
+    if isinstance(fig, Chart):
+        return fig._repr_png_()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def widget(registry: Registry, data: pd.DataFrame, as_of: int | None = None, lang: Lang | str = Lang.ZH,
+           target_id: str | None = None) -> Any:
     """Controls (target, as-of year, model, what-if value) that redraw the fan chart and the reason.
 
     The as-of slider runs over the registry's years, from `data_from` (the first year asked for) to the last target
-    year; it starts at `as_of`, by default the year before the last target year (the last outlook before the end)."""
+    year; it starts at `as_of`, by default the year before the last target year (the last outlook before the end).
+    The target starts at `target_id`, by default `default_target`. Without a kernel the widget shows `static_view`
+    of that first selection instead of its text form."""
     import ipywidgets as w
     from IPython.display import display
 
+    class Explorer(w.VBox):
+        """The controls, whose rich display also holds the static view (shown where the widget cannot be)."""
+
+        def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+            bundle = super()._repr_mimebundle_(**kwargs)
+            data_ = bundle[0] if isinstance(bundle, tuple) else bundle
+            if data_ is not None:
+                data_["text/html"] = static_view(registry, data, target.value, year.value, lang)
+                data_["text/plain"] = NOTE[as_lang(lang)]
+            return bundle
+
     lang = as_lang(lang)
-    target = w.Dropdown(options=[(f"{t.id} {name(t, lang)}", t.id) for t in registry.targets],
-                        value="e_pm25" if any(t.id == "e_pm25" for t in registry.targets) else registry.targets[0].id,
-                        description="target")
     start = registry.target_year - 1 if as_of is None else as_of
+    target = w.Dropdown(options=[(f"{t.id} {name(t, lang)}", t.id) for t in registry.targets],
+                        value=target_id or default_target(registry, data, start), description="target")
     year = w.IntSlider(value=start, min=registry.data_from, max=registry.target_year, description="as of")
     model = w.Dropdown(options=[AUTO, *candidate_names()], value=AUTO, description="model")
     use_what_if = w.Checkbox(value=False, description="what-if next year")
@@ -64,4 +120,4 @@ def widget(registry: Registry, data: pd.DataFrame, as_of: int | None = None, lan
 
     out = w.interactive_output(show, {"target_id": target, "as_of_year": year, "model_name": model,
                                       "use": use_what_if, "next_value": value})
-    return w.VBox([w.HBox([target, year, model]), w.HBox([use_what_if, value]), out])
+    return Explorer([w.HBox([target, year, model]), w.HBox([use_what_if, value]), out])

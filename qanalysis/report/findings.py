@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..assessment.assess import Vintage, assess_vintages
 from ..assessment.status import Status
 from ..lang import Lang, as_lang
 from ..registry import Registry
@@ -130,6 +131,19 @@ def headline(registry: Registry, table: pd.DataFrame, as_of: int, lang: Lang | s
     readings = _proxy_readings(registry, table, proxies, lang)
     return paragraph + (gap + readings if readings else "") + _since(registry, table, as_of, lang, previous,
                                                                      previous_year)
+
+
+def paragraph(registry: Registry, data: pd.DataFrame, vintage: Vintage, lang: Lang | str = Lang.ZH,
+              targets: Sequence[str] | None = None, known: Sequence[Vintage] = ()) -> str:
+    """The headline of `vintage` for the notebooks, restricted to `targets` (a section's; all when None): compared
+    with the vintage a year earlier (assessed here unless it is among `known`), or none before the launch year, so
+    a notebook shows the same findings the briefing would write for those targets."""
+    keep = (lambda t: t) if targets is None else (lambda t: t[t["target"].isin(list(targets))])
+    year = vintage.as_of - 1
+    before = assess_vintages(registry, data, [year], known=known)[0] if year >= registry.launch_year else None
+    return headline(registry, keep(vintage.table()), vintage.as_of, lang,
+                    keep(before.table()) if before is not None else None, year if before is not None else None,
+                    keep(vintage.proxy_table()))
 
 
 def _proxy_readings(registry: Registry, table: pd.DataFrame, proxies: pd.DataFrame | None, lang: Lang) -> str:

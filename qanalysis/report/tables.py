@@ -1,32 +1,168 @@
-"""Tables for reading on screen: rounded, labelled, sorted text that prints the same on every machine.
+"""Tables for reading on screen: rounded, labelled, sorted tables that show the same on every machine.
 
-The notebooks print these (not raw frames): nbval compares the text, and digits beyond the second or third differ
-between CPUs and BLAS builds (docs/architecture.md, "Notebooks that reproduce"), so probabilities are whole percents and values keep 3 significant
-figures. Printing with `show` also avoids pandas' HTML repr, which changes between pandas versions.
+The notebooks show these (not raw frames) through `show`: nbval compares what they show, and digits beyond the second
+or third differ between CPUs and BLAS builds (docs/architecture.md, "Notebooks that reproduce"), so probabilities
+are whole percents as `text.pct` writes them and values keep 3 significant figures. `show` renders an HTML table of
+our own markup rules (a Styler with a fixed id, fixed number formats, coloured status cells, headers in the
+notebook's language) rather than pandas' default HTML repr, which changes between pandas versions; its plain-text
+form is the same table as text, for consoles and diffs.
+
+`sections` and `section` pick a section's targets by the registry's own section headings, in registry order, so a
+section notebook runs on any policy's registry, not only the one whose headings it was written for.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
+from ..assessment.assess import Outlook
 from ..assessment.status import Status
+from ..errors import InputError
 from ..lang import Lang, as_lang
 from ..registry import Registry
-from ..text import shorten
-from .labels import unit_label
+from ..text import pct, shorten
+from .labels import status_label, unit_label
+from .style import STATUS_COLOURS
 
 WIDTH = 60  # display width of a long text cell (reasons, clauses) in a printed table
 
 
-def show(frame: pd.DataFrame) -> None:
-    """Print a table as plain text, without its index."""
-    with pd.option_context("display.width", 250, "display.max_colwidth", WIDTH + 5, "display.max_rows", 500):
-        print(frame.to_string(index=False))
+# Column headers in Chinese; a column not named here keeps its own name in both languages.
+HEADERS_ZH: dict[str, str] = {
+    "target": "目标编号", "name": "名称", "goal": "目标值", "status": "状态", "P(meet)": "达成概率",
+    "latest": "最新值 (年份)", "projected [80%]": "预测值 [80% 区间]", "reason": "理由", "proxy": "代理指标",
+    "Eurostat R": "Eurostat 比率", "Eurostat": "Eurostat 类别", "UNSD share": "UNSD 完成份额", "UNSD": "UNSD 类别",
+    "section": "部分", "kind": "类型", "clause": "政策原文", "name_zh": "名称", "name_en": "英文名称", "targets": "目标数",
+    "count": "个数", "of": "目标总数", "targets with ≥ k values": "至少有 k 个数值的目标", "n_values": "数值个数",
+    "years": "年份", "proxies_with_data": "有数据的代理指标", "id": "编号", "title": "标题", "missing_years": "缺失年份",
+    "bureau_table": "所需统计表", "subject": "评估对象", "outcome": "结果", "as_of": "截至年份", "p_meet": "达成概率",
+    "call": "判断", "right": "判断正确", "year": "年份", "actual": "实际值", "median": "预测中位数",
+    "lo80": "80% 下限", "hi80": "80% 上限", "met": "已达成",
+}
+PERCENT_COLUMNS = ("p_meet", "P(meet)", "P drift", "p_drift", "p_base")  # probabilities, in a raw frame or a view
+TEXT_INK, LIGHT_INK = "#222222", "#ffffff"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the policy: its heading as the registry writes it (and in English) and its targets' ids, in
+    registry order."""
+
+    number: int
+    heading: str
+    heading_en: str
+    targets: tuple[str, ...]
+
+    def title(self, lang: Lang | str) -> str:
+        """The heading in the chosen language (the Chinese one when the registry gives no English heading)."""
+        return self.heading_en if as_lang(lang) == Lang.EN else self.heading
+
+    def outlooks(self, outlooks: Iterable[Outlook]) -> list[Outlook]:
+        """The outlooks of this section's targets, in registry order."""
+        return [o for o in outlooks if o.target.id in self.targets]
+
+    def rows(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The rows of an assessment (or proxy) table that belong to this section's targets."""
+        return table[table["target"].isin(self.targets)]
+
+
+def sections(registry: Registry) -> list[Section]:
+    """The registry's sections in the order their first target appears, each with its targets."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for target in registry.targets:
+        english = str(target.section_en) if target.section_en else target.section
+        found.setdefault(target.section, (english, []))[1].append(target.id)
+    return [Section(i, heading, english, tuple(ids)) for i, (heading, (english, ids)) in enumerate(found.items())]
+
+
+def section(registry: Registry, number: int) -> Section:
+    """Section `number` (0 for the first) of the registry; an InputError listing the sections if there is none,
+    since a section notebook's SECTION parameter is what an analyst sets for another registry."""
+    found = sections(registry)
+    if not 0 <= number < len(found):
+        listed = "; ".join(f"{s.number}: {s.heading}" for s in found)
+        raise InputError(f"SECTION = {number}: the registry has {len(found)} sections ({listed})")
+    return found[number]
+
+
+class Table:
+    """A table as a notebook shows it: an HTML table (Jupyter's rich display) and the same table as text.
+
+    The HTML is a pandas Styler with the index hidden, every cell already text (so numbers are formatted here, not by
+    pandas' defaults), status cells in the charts' status colours and worded in the chosen language, headers in that
+    language, and an id made from the content: the same table is the same bytes on every run (nbval compares them),
+    and two different tables on one page never share the id their cell styles are keyed to."""
+
+    def __init__(self, frame: pd.DataFrame, lang: Lang | str = Lang.EN):
+        self.lang = as_lang(lang)
+        self.frame = frame.reset_index(drop=True)
+        shown = pd.DataFrame({column: [_cell(column, v) for v in self.frame[column]] for column in self.frame.columns},
+                             columns=self.frame.columns)
+        if "status" in shown:
+            shown["status"] = [status_label(v, self.lang) for v in self.frame["status"].astype(str)]
+        shown.columns = pd.Index([HEADERS_ZH.get(str(c), str(c)) if self.lang == Lang.ZH else str(c)
+                                  for c in self.frame.columns])
+        self.shown = shown  # every cell as text, headers and status words in the chosen language
+
+    def styler(self) -> Styler:
+        """The styled HTML table (see the class docstring)."""
+        uuid = hashlib.sha1(self.shown.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+        styler = Styler(self.shown, uuid=f"qa{uuid}", cell_ids=False, escape="html").hide(axis="index")
+        styler.set_table_styles([{"selector": "th, td", "props": "text-align: left; padding: 2px 8px;"}])
+        if "status" in self.frame:
+            colours = [_status_style(v) for v in self.frame["status"].astype(str)]
+            column = self.shown.columns[list(self.frame.columns).index("status")]
+            styler.apply(lambda _: colours, subset=[column], axis=0)
+        return styler
+
+    def _repr_html_(self) -> str:
+        return self.styler().to_html()
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.width", 250, "display.max_colwidth", WIDTH + 5, "display.max_rows", 500):
+            return self.shown.to_string(index=False)
+
+
+def show(frame: pd.DataFrame, lang: Lang | str = Lang.EN) -> Table:
+    """The table for a notebook to show: the last line of a cell, `views.show(views.scorecard(...), LANG)`."""
+    return Table(frame, lang)
+
+
+def _cell(column: Any, value: Any) -> str:
+    """One cell as text: strings as they are; numbers at 3 significant figures, probabilities as `text.pct`, whole
+    numbers whole; a missing value as "—"."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return _pct(value) if column in PERCENT_COLUMNS else _num(value)
+    return str(value)
+
+
+def _status_style(status: str) -> str:
+    """The CSS of a status cell: its chart colour behind, ink that stays readable on it."""
+    colour = STATUS_COLOURS.get(status)
+    if colour is None:
+        return ""
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    ink = LIGHT_INK if 0.299 * red + 0.587 * green + 0.114 * blue < 140 else TEXT_INK
+    return f"background-color: {colour}; color: {ink};"
 
 
 def _pct(p) -> str:
-    return f"{float(p):.0%}" if p is not None and np.isfinite(float(p)) else "—"
+    return pct(float(p)) if p is not None and np.isfinite(float(p)) else "—"
 
 
 def _num(x) -> str:
