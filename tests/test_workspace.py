@@ -82,7 +82,7 @@ def test_bureau_values_take_precedence_and_conflicts_are_listed(filled, capsys):
     summary = (pack / "summary.md").read_text(encoding="utf-8")
     assert "## Values that differ from the published ones — 2" in summary
     assert "| Urban PM2.5 annual mean concentration | 2020 | 29.8 | 30 | 0.2 | S11 | B01 |" in summary
-    assert "## Flagged" in summary and "需要关注" not in summary
+    assert "## Findings" in summary and "主要发现" not in summary
     book = openpyxl.load_workbook(pack / "scorecard.xlsx")
     assert [c.value for c in book["Conflicts"]["A"]][1:] == ["e_pm25", "q_city_quality_award"]
     assert (pack / "figures" / "e_pm25.png").stat().st_size > 10_000
