@@ -4,6 +4,7 @@ byte-identical. Small hand-made Outlook-like objects keep these tests independen
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import warnings
@@ -166,7 +167,7 @@ def test_fan_chart_draws_the_outlooks_numbers():
     (as_of,) = by_gid(fig, "as_of")
     assert set(as_of.get_xdata()) == {2018}
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
-    assert subtitle == "可能达成 · P(达成) = 70% · 方法: drift"
+    assert subtitle == "可能达成 · P(达成) = 70% · 方法: 漂移法"
     ol.row.update(status="insufficient data", p_meet=float("nan"), reason="Only one value (40 μg/m³ in 2018).")
     fig = fanchart.fan_chart(ol, "zh")
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
@@ -374,3 +375,70 @@ def test_as_of_label_stays_on_the_chart_near_its_right_edge():
         (label,) = by_gid(fig, "as_of_label")
         labels[as_of] = label.get_ha()
     assert labels == {2000: "left", 2014: "right"}
+
+
+# --- the fan chart's words and lines ---------------------------------------------------------------------------
+
+def test_names_wrap_at_word_boundaries_and_are_cut_only_beyond_two_lines():
+    assert labels.name_lines("Above-scale traditional manufacturing value added, average annual growth", 40) == \
+        "Above-scale traditional manufacturing\nvalue added, average annual growth"
+    assert labels.name_lines("Short name", 40) == "Short name"
+    cut = labels.name_lines("one two three four five six seven eight nine ten eleven twelve", 20)
+    assert cut == "one two three four\nfive six seven…"  # whole words, then the ellipsis
+    assert labels.name_lines("信息化和工业化融合发展水平总指数全省位次", 20) == "信息化和工业化融合发\n展水平总指数全省位次"
+
+
+def test_fan_chart_legend_has_a_white_translucent_frame():
+    fig = fanchart.fan_chart(pm25(), "zh")
+    legend = fig.axes[0].get_legend()
+    assert legend.get_frame_on()
+    frame = legend.get_frame()
+    assert matplotlib.colors.to_hex(frame.get_facecolor(), keep_alpha=False) == "#ffffff"
+    assert 0.7 < frame.get_alpha() < 1
+
+
+@pytest.mark.parametrize("p, zh, en", [(0.999, "P(达成) > 99%", "P(meet) > 99%"), (0.001, "P(达成) < 1%", "P(meet) < 1%"),
+                                       (0.45, "P(达成) = 45%", "P(meet) = 45%")])
+def test_probabilities_read_as_comparisons_near_certainty(p, zh, en):
+    assert (labels.p_text(p, "zh"), labels.p_text(p, "en")) == (zh, en)
+    ol = pm25()
+    ol.row["p_meet"] = p
+    subtitle = next(t for t in fanchart.fan_chart(ol, "en").texts if t.get_gid() == "subtitle").get_text()
+    assert en in subtitle and "= >" not in subtitle and "= <" not in subtitle
+
+
+def test_required_path_stays_visible_where_the_forecast_runs_along_it():
+    ol = pm25()
+    ol.required_path = pd.Series(np.r_[40.0, ol.forecast.mean], index=range(2018, 2023))  # exactly on the forecast
+    fig = fanchart.fan_chart(ol, "en")
+    (required,), (central,) = by_gid(fig, "required"), by_gid(fig, "forecast")
+    np.testing.assert_allclose(required.get_ydata()[1:], central.get_ydata())
+    assert required.get_zorder() > central.get_zorder()  # drawn over the forecast...
+    assert required.get_path_effects() and required.get_linestyle() == "--"  # ...dashed, in a white casing
+    legend = fig.axes[0].get_legend()
+    entries = dict(zip([t.get_text() for t in legend.get_texts()], legend.legend_handles))
+    assert entries["Path needed to meet it"].get_linestyle() == "--"  # the legend shows the line as drawn
+
+
+def test_chinese_charts_name_the_method_in_chinese():
+    from qanalysis.assessment.assess import outlook_for
+    from qanalysis.forecast import engine
+
+    assert set(engine.candidate_names()) | {"linear drift"} <= set(labels.MODEL_ZH)  # linear drift: engine._point
+    data = pd.DataFrame({"indicator": "e_pm25", "year": range(2010, 2022), "value": np.linspace(70, 30, 12) + [
+        0, 1, -1, 2, 0, -2, 1, 0, 1, -1, 0, 0], "unit": "微克/立方米", "source": "S01"})
+    seen = set()
+    for model in [None, *engine.candidate_names()]:
+        for rows in (data, data.tail(3)):  # 3 points: theta and arima give way to a fallback
+            method = outlook_for(REGISTRY, rows, "e_pm25", 2021, model=model).row["method"]
+            zh = labels.method_text(method, "zh")
+            assert not re.search(r"(?<![A-Za-z])[a-z]{3,}", zh.replace("logit", "")), (method, zh)  # no English word
+            assert re.search(r"\d+ 个数据点$", zh)
+            seen.add(method.split(" on ")[0])
+    assert any("fallback" in m for m in seen) and any(m.startswith("combination(") for m in seen)
+    assert labels.method_text("combination(drift, trend, damped) on log, 4 points; t interval", "zh") == \
+        "组合(漂移法、线性趋势、阻尼趋势), 对数尺度, 4 个数据点"
+    assert labels.method_text("combination(drift, trend, damped) on log, 4 points; t", "en") == \
+        "combination(drift, trend, damped) on log, 4 points"
+    assert labels.method_text("prophet on log, 9 points", "zh") == "prophet, 对数尺度, 9 个数据点"  # unknown: as is
+    assert labels.method_text("a form never written", "zh") == "a form never written"
