@@ -67,8 +67,6 @@ _TEXT: dict[Lang, dict[str, str]] = {
              "with_value_year": "each cell: targets with a value that year, shaded by their share of the section",
              "share_axis": "share"},
 }
-_LABEL = {Lang.ZH: 42, Lang.EN: 36}  # longest row label, in display units, on the target-by-row charts
-
 
 def t(lang: Lang | str, key: str) -> str:
     """A chart word in the chosen language."""
