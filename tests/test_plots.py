@@ -384,10 +384,14 @@ def test_as_of_label_stays_on_the_chart_near_its_right_edge():
                          "unit": "‰", "source": "S01"})
     labels = {}
     for as_of in (2000, 2014):
-        fig = fanchart.fan_chart(outlook_for(registry, data, "mdg4a_bgd", as_of), "en")
+        fig = fanchart.fan_chart(outlook_for(registry, data, "mdg4a_bgd", as_of), "en", units=registry.units)
         (label,) = by_gid(fig, "as_of_label")
-        labels[as_of] = label.get_ha()
-    assert labels == {2000: "left", 2014: "right"}
+        labels[as_of] = label.get_ha(), label.get_va()
+        assert off_the_figure(fig) == []
+    assert labels == {2000: ("left", "bottom"), 2014: ("right", "bottom")}  # over the axes: no legend covers it
+    near = outlook_for(registry, data[data["year"] >= 1998], "mdg4a_bgd", 1999)  # the line near the unit's words
+    (label,) = by_gid(fanchart.fan_chart(near, "en", units=registry.units), "as_of_label")
+    assert label.get_va() == "top"  # inside the axes, clear of "per 1,000 live births"
 
 
 # --- slide-ready charts: sizes, room, words ------------------------------------------------------------------------
@@ -657,6 +661,8 @@ def test_a_registry_above_the_row_limit_gets_one_row_per_section():
         per_section = [np.mean([(i % 10) / 10 for i, tg in enumerate(MDG.targets) if tg.section_en == s])
                        for s in sections]
         assert means == [pct for m in per_section for pct in [f"{100 * m:.0f}%"] * 2]
+        one = overview.vintage_heatmap(full_vintage(MDG, (2000,)), MDG, "en", slide=slide)
+        assert one.axes[0].get_position().width * one.get_figwidth() <= overview.HEAT_CELL_MAX + 1e-9  # no slab
         coverage = overview.coverage_chart(full_coverage(MDG), "en", MDG, as_of=2000, slide=slide)
         assert coverage.get_size_inches()[1] < 8
         assert len(coverage.axes[0].get_yticklabels()) == len(sections)

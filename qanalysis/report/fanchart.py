@@ -76,7 +76,7 @@ def fan_chart(outlook: Outlook, lang: Lang | str = Lang.ZH, sources: Sequence[st
     first = min(int(history.index.min()), target.window_start or target.target_year)
     year_axis(ax, first, max(target.target_year, outlook.as_of))
     as_of_label(ax, outlook.as_of, f"{t(lang, 'as_of')} {outlook.as_of}")
-    ax.margins(y=0.15)  # head room for the as-of label above the highest value
+    ax.margins(y=0.15)  # head room above the highest value (for the legend, or the as-of label inside the axes)
     if outlook.indicator.scale in ("count", "rank"):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend(ax)

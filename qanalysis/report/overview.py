@@ -58,16 +58,17 @@ unreadable (the 190 targets of the MDG example made charts 7,000 px tall), so th
 policy section instead, and the workbook holds the per-target detail."""
 
 UNIT_IN = 0.27  # one row unit in inches: a one-line row at LABEL_FONT on a portrait chart (the rows' natural size)
+UNIT_MAX, SECTION_UNIT_MAX = 0.45, 0.45  # the most a row unit is stretched to fill a slide: target rows, section rows
 LINE_ROWS = {1: 1.0, 2: 1.6}  # a row's height in row units, by the lines of its label
 HEADING_ROWS = 1.15  # a section heading's row: a little more room above the targets it heads
 SECTION_ROWS = 2.4  # a section's row in the aggregate charts, with room for its bar or cells
-BAR_IN = 0.45  # the thickest a section's bar is drawn, in inches: a slide's tall rows would make slabs of them
 LABEL_FONT, MIN_PORTRAIT = 10.5, 4.5  # points; inches: the shortest portrait chart
 PORTRAIT_LABELS, SLIDE_LABELS = 4.4, 3.6  # inches from a column's left edge to its plot: the row labels
 MARGIN_R, GAP = 0.3, 0.5  # inches right of the last plot, and between two columns
 PORTRAIT_WIDTH = 9.0
 HEADING_IN = 6.0  # inches a section heading may take: a slide's column, label and plot
-HEAT_CELL = 0.5  # vintage heat map: inches per as-of year at least, ">99%" (0.3 in at 10 pt) with room either side
+HEAT_CELL, HEAT_CELL_MAX = 0.5, 1.1  # vintage heat map, inches per as-of year: at least room for ">99%" (0.3 in at
+# 10 pt) either side, at most a square's width (one vintage must not stretch across a slide)
 COLOURBAR_IN = 0.9  # inches right of the heat map for its colour bar and tick labels
 
 
@@ -159,12 +160,14 @@ def plot_inches(slide: bool, columns: int = 1, width: float = PORTRAIT_WIDTH, ri
 
 def row_grid(title: str, subtitle: str, sources: Sequence[str] | None, lang: Lang | str, rows: tuple[Row, ...],
              slide: bool, width: float = PORTRAIT_WIDTH, plot_min: float = 2.6, right_in: float = 0.0,
-             xlabel: bool = False, top_in: float = 0.0, split: bool = True) -> Grid:
+             xlabel: bool = False, top_in: float = 0.0, split: bool = True, unit_max: float = UNIT_MAX,
+             plot_max: float | None = None) -> Grid:
     """The figure for `rows`: portrait (`width` wide, as tall as the rows need at UNIT_IN a row unit) or a 16:9
     slide, where rows that would be squeezed below UNIT_IN go into two columns when two plots of `plot_min` inches
     fit; the rows then share the slide's height, and the label font shrinks only if they must (ROW_LIMIT).
     `right_in`: inches kept right of the plots (the heat map's colour bar); `top_in`: above the first row (a
-    legend)."""
+    legend). A few rows on a slide are not stretched past `unit_max` inches a unit, nor a plot of few columns past
+    `plot_max` inches: the axes then keep to the top left of the room, rather than drawing slabs."""
     labels_in, w = labels_inches(slide), SLIDE[0] if slide else width
     sub, note = frame_texts(subtitle, sources, lang, w)
     above, below = frame_inches(sub, note, xlabel)
@@ -178,9 +181,10 @@ def row_grid(title: str, subtitle: str, sources: Sequence[str] | None, lang: Lan
         h = max(MIN_PORTRAIT, above + below + depth * UNIT_IN)
         columns = (rows,)
     depth = max(c[-1].top + c[-1].height for c in columns)
-    unit_in = (h - above - below) / depth
-    fig, top, bottom = framed(title, subtitle, sources, lang, size=(w, h), xlabel=xlabel)
-    n, plot = len(columns), plot_inches(slide, len(columns), w, right_in)
+    unit_in = min(unit_max, (h - above - below) / depth)
+    fig, top, _ = framed(title, subtitle, sources, lang, size=(w, h), xlabel=xlabel)
+    bottom = top - (depth * unit_in + top_in) / h
+    n, plot = len(columns), min(plot_inches(slide, len(columns), w, right_in), plot_max or np.inf)
     axes = tuple(fig.add_axes(((i * (labels_in + plot + GAP) + labels_in) / w, bottom, plot / w, top - bottom))
                  for i in range(n))
     top_pad = top_in / unit_in
@@ -333,15 +337,15 @@ def _scorecard_sections(rows: pd.DataFrame, order: list[Target], title: str, sub
     words = [status_label(s, lang) for s in shown]
     ncols = _legend_columns(words, plot_inches(slide))
     grid = row_grid(title, sub, sources, lang, section_rows(groups, labels_inches(slide)), slide, xlabel=True,
-                    top_in=0.15 + 0.3 * -(-len(words) // ncols), split=False)
+                    top_in=0.15 + 0.3 * -(-len(words) // ncols), split=False, unit_max=SECTION_UNIT_MAX)
     ax, column = grid.axes[0], grid.columns[0]
     for row, tgs in zip(column, groups.values()):
         statuses = rows.loc[[tg.id for tg in tgs], "status"].astype(str).value_counts()
         left = 0
         for status in (s for s in SECTION_ORDER if s in statuses):
             n = int(statuses[status])
-            ax.barh(row.y, n, left=left, height=min(0.55 * row.height, BAR_IN / grid.unit_in),
-                    color=STATUS_COLOURS[status], lw=0, gid=f"count:{row.key}:{status}")
+            ax.barh(row.y, n, left=left, height=0.55 * row.height, color=STATUS_COLOURS[status], lw=0,
+                    gid=f"count:{row.key}:{status}")
             dark = status in (Status.MET, Status.VERY_LIKELY, Status.VERY_UNLIKELY, Status.MISSED)
             if n >= 0.03 * max(len(g) for g in groups.values()):
                 ax.text(left + n / 2, row.y, str(n), ha="center", va="center", size=grid.font,
@@ -444,7 +448,7 @@ def _coverage_sections(have: dict[str, set[int]], targets: list[Target], years: 
     groups = _sections(targets, lang)
     grid = row_grid(t(lang, "coverage"), f"{sub} · {t(lang, 'with_value_year')}", sources, lang,
                     section_rows(groups, labels_inches(slide)), slide, xlabel=True, split=False,
-                    right_in=COLOURBAR_IN)
+                    right_in=COLOURBAR_IN, unit_max=SECTION_UNIT_MAX)
     ax, column = grid.axes[0], grid.columns[0]
     counts = {key: np.array([sum(y in have.get(tg.id, ()) for tg in tgs) for y in years])
               for key, tgs in groups.items()}
@@ -546,15 +550,15 @@ def vintage_heatmap(vintage: pd.DataFrame, registry: Registry, lang: Lang | str 
         values = {key: wide.loc[[tg.id for tg in tgs]].mean(axis=0, skipna=True).to_numpy(float)
                   for key, tgs in groups.items()}
         texts = {key: [pct(p) if np.isfinite(p) else "—" for p in vals] for key, vals in values.items()}
-        subtitle, split = f"{t(lang, 'section_mean')} · {t(lang, 'in_workbook')}", False
+        subtitle, split, unit_max = f"{t(lang, 'section_mean')} · {t(lang, 'in_workbook')}", False, SECTION_UNIT_MAX
     else:
         rows = target_rows(order, lang, labels_inches(slide), min(HEADING_IN, labels_inches(slide) + plot_min))
         values = {tg: wide.loc[tg].to_numpy(float) for tg in wide.index}
         texts = {tg: [_cell_text(p, status.at[tg, c] if status is not None else None, lang)
                       for c, p in zip(wide.columns, values[tg])] for tg in wide.index}
-        subtitle, split = t(lang, "as_of_years"), True
+        subtitle, split, unit_max = t(lang, "as_of_years"), True, UNIT_MAX
     grid = row_grid(t(lang, "vintage"), subtitle, sources, lang, rows, slide, width=width, plot_min=plot_min,
-                    right_in=COLOURBAR_IN, split=split)
+                    right_in=COLOURBAR_IN, split=split, unit_max=unit_max, plot_max=HEAT_CELL_MAX * wide.shape[1])
     xs = np.arange(wide.shape[1], dtype=float)
     for ax, column in zip(grid.axes, grid.columns):
         ax.set_xlim(-0.5, xs[-1] + 0.5)
@@ -578,7 +582,7 @@ def _colour_bar(grid: Grid, mesh, title: str, ticks: list[float]) -> None:
     edges (10/33/66/90%), so that a cell's colour reads as a status word."""
     fig, last = grid.fig, grid.axes[-1].get_position()
     w, h = fig.get_size_inches()
-    height = min(last.height, 3.2 / h)
+    height = min(last.y1 - 0.9 / h, 3.2 / h)  # 3.2 inches, or down to the source line
     cax = fig.add_axes((last.x1 + 0.3 / w, last.y1 - height, 0.16 / w, height))
     cax.set_gid("colorbar")
     bar = fig.colorbar(mesh, cax=cax, ticks=ticks, format=PercentFormatter(1.0, decimals=0))

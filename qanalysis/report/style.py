@@ -174,13 +174,18 @@ def unit_title(ax, text: str) -> None:
     ax.set_title(text, loc="left", size=10.5, color=MUTED, pad=6)
 
 
-def as_of_label(ax, year: float, text: str, size: float = 10, above: bool = False) -> None:
+def as_of_label(ax, year: float, text: str, size: float = 10, above: bool | None = None) -> None:
     """The as-of label at the as-of line: right of it, or left of it when the room right of the line (to the axes'
-    right edge) is narrower than the label, so it never runs off the chart. `above`: over the axes' top edge (the
-    coverage chart), else just inside it (the fan chart)."""
+    right edge) is narrower than the label, so it never runs off the chart.
+
+    `above`: over the axes' top edge, where no legend or data can cover it; None: there unless it would meet the
+    unit written at the top left (`unit_title`), else just inside the axes' top edge."""
     lo, hi = ax.get_xlim()
     axes_inches = ax.get_position().width * ax.figure.get_figwidth()
-    right = (hi - year) / (hi - lo) * axes_inches >= text_inches(f" {text} ", size)
+    at, need = (year - lo) / (hi - lo) * axes_inches, text_inches(f" {text} ", size)
+    right = axes_inches - at >= need
+    if above is None:
+        above = (at if right else at - need) >= text_inches(ax.get_title(loc="left"), 10.5) + 0.15
     ax.text(year, 1.0, f" {text}" if right else f"{text} ", transform=ax.get_xaxis_transform(),
             ha="left" if right else "right", va="bottom" if above else "top", size=size, color=MUTED,
             gid="as_of_label")
