@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from . import overview
 from .excel import write_scorecard
 from .fanchart import fan_chart
 from .labels import policy_name, t
-from .style import save, save_with_slide
+from .style import SLIDE_SUFFIX, save
 from .summary import write_summary
 
 
@@ -158,18 +158,23 @@ def fan_charts(folder: Path, inputs: Inputs, outlooks: Iterable[Outlook], lang: 
 def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: pd.DataFrame, as_of: int,
                     lang: Lang, proxies: pd.DataFrame | None = None) -> list[Path]:
     """The scorecard and vintage charts, and the coverage chart when coverage_targets.csv is beside the data; each
-    in portrait and as a 16:9 slide beside it (style.save_with_slide). The scorecard shows `proxies` (Vintage.proxy_table) beside the
+    in portrait and as a 16:9 slide beside it (style.SLIDE_SUFFIX). The scorecard shows `proxies` (Vintage.proxy_table) beside the
     targets without a verdict of their own; the coverage chart cites the publishers of every value it shows."""
     registry, assessed = inputs.registry, [t(lang, "assessment"), _target_note(inputs, lang)]
-    written = save_with_slide(lambda slide: overview.scorecard_chart(table, registry, lang, sources=assessed,
+    written = _save_both(lambda slide: overview.scorecard_chart(table, registry, lang, sources=assessed,
                                                                 proxies=proxies, slide=slide), folder / "scorecard")
-    written += save_with_slide(lambda slide: overview.vintage_heatmap(vintage, registry, lang, sources=assessed,
+    written += _save_both(lambda slide: overview.vintage_heatmap(vintage, registry, lang, sources=assessed,
                                                                  slide=slide), folder / "vintage")
     if inputs.coverage is not None:
         shown = [*_all_publishers(inputs, lang), _target_note(inputs, lang)]
-        written += save_with_slide(lambda slide: overview.coverage_chart(inputs.coverage, lang, registry, sources=shown,
+        written += _save_both(lambda slide: overview.coverage_chart(inputs.coverage, lang, registry, sources=shown,
                                                                     as_of=as_of, slide=slide), folder / "coverage")
     return written
+
+
+def _save_both(chart: Callable[[bool], Figure], base: Path) -> list[Path]:
+    """`chart(False)` saved at `base`, and its 16:9 variant `chart(True)` beside it (style.SLIDE_SUFFIX)."""
+    return save(chart(False), base) + save(chart(True), f"{base}{SLIDE_SUFFIX}")
 
 
 def _all_publishers(inputs: Inputs, lang: Lang) -> list[str]:

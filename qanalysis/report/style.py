@@ -205,8 +205,3 @@ def save(fig: Figure, path_without_suffix: Path | str) -> list[Path]:
 SLIDE_SUFFIX = ".16x9"
 """A chart's 16:9 variant is saved beside it as <name>.16x9.png (and .svg): the dot keeps it apart from any target's
 chart figures/<id>.png, since a target id can hold no dot."""
-
-
-def save_with_slide(chart: Callable[[bool], Figure], path_without_suffix: Path | str) -> list[Path]:
-    """`chart(False)` saved at the path, `chart(True)`, its 16:9 variant, beside it (SLIDE_SUFFIX)."""
-    return save(chart(False), path_without_suffix) + save(chart(True), f"{path_without_suffix}{SLIDE_SUFFIX}")
