@@ -115,16 +115,16 @@ def test_a_table_too_long_for_the_page_keeps_the_first_rows_and_says_how_many_mo
 def test_the_index_lists_what_the_pack_holds_with_captions(tmp_path):
     from qanalysis.report import index
     (tmp_path / "figures").mkdir()
-    for stem in ("vintage", "scorecard", "scorecard-16x9", "e_pm25", "c_prefab_share"):
+    for stem in ("vintage", "scorecard", "scorecard.16x9", "e_pm25", "c_prefab_share"):
         (tmp_path / "figures" / f"{stem}.png").write_bytes(b"png")
     (tmp_path / "figures" / "e_pm25.svg").write_bytes(b"svg")
     (tmp_path / "summary.html").write_text("x", encoding="utf-8")
     page = index.index_html(tmp_path, facts(), "en")
     figures = re.findall(r'<img src="figures/([^"]+)" alt="([^"]+)"', page)
-    assert [f for f, _ in figures] == ["scorecard.png", "scorecard-16x9.png", "vintage.png", "c_prefab_share.png",
+    assert [f for f, _ in figures] == ["scorecard.png", "scorecard.16x9.png", "vintage.png", "c_prefab_share.png",
                                        "e_pm25.png"]  # overview first, then targets in registry order
     captions = dict(figures)
-    assert captions["scorecard-16x9.png"] == "P(meet) and status of every target (16:9, for slides)"
+    assert captions["scorecard.16x9.png"] == "P(meet) and status of every target (16:9, for slides)"
     assert captions["e_pm25.png"] == "Urban PM2.5 annual mean concentration — very likely, P = 95%"
     assert 'href="figures/e_pm25.svg"' in page and 'href="figures/vintage.svg"' not in page
     assert 'href="summary.html#requests"' in page and 'href="briefing.pdf"' not in page  # only files that exist

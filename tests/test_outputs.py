@@ -238,7 +238,7 @@ def test_a_full_disk_on_the_tenth_file_keeps_the_old_pack_and_says_so(packs, tmp
     monkeypatch.setattr(pack, "save", filling)
     code, err = _run(_report_args(packs, out), capsys)
     assert code == 2
-    assert err == (f"error: {out / 'figures' / 'scorecard.svg'}: could not write (No space left on device): the disk "
+    assert err == (f"error: {out / 'figures' / 'scorecard.16x9.svg'}: could not write (No space left on device): the disk "
                    f"is full: free some space, or write to another disk; {out} was left as it was\n")
     assert _hashes(out) == before and _beside(out) == ["pack"]
 

@@ -4,6 +4,7 @@ byte-identical. Small hand-made Outlook-like objects keep these tests independen
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import warnings
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from qanalysis.assessment.assess import required_growth
 from qanalysis.errors import InputError
@@ -166,7 +169,7 @@ def test_fan_chart_draws_the_outlooks_numbers():
     (as_of,) = by_gid(fig, "as_of")
     assert set(as_of.get_xdata()) == {2018}
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
-    assert subtitle == "可能达成 · P(达成) = 70% · 方法: drift"
+    assert subtitle == "可能达成 · P(达成) = 70% · 方法: 漂移法"
     ol.row.update(status="insufficient data", p_meet=float("nan"), reason="Only one value (40 μg/m³ in 2018).")
     fig = fanchart.fan_chart(ol, "zh")
     subtitle = next(t for t in fig.texts if t.get_gid() == "subtitle").get_text()
@@ -238,11 +241,12 @@ def test_vintage_heatmap_widens_with_many_vintages_instead_of_overprinting():
     vintage = pd.DataFrame({"target": "e_pm25", "as_of": list(years), "p_meet": 0.995})
     fig = overview.vintage_heatmap(vintage, REGISTRY, "en")
     width = fig.get_size_inches()[0]
-    (ax,) = fig.axes
-    assert width > 8 and ax.get_position().width * width / len(years) >= 0.55  # room for ">99%" in every cell
-    assert ax.get_position().x0 * width == pytest.approx(overview.HEAT_LABELS)  # the label column keeps its width
+    ax, bar = fig.axes  # the heat map and its colour bar
+    assert bar.get_gid() == "colorbar"
+    assert width > 9 and ax.get_position().width * width / len(years) >= overview.HEAT_CELL  # room for ">99%"
+    assert ax.get_position().x0 * width == pytest.approx(overview.labels_inches(False))  # labels keep their width
     few = pd.DataFrame({"target": "e_pm25", "as_of": [2018, 2019], "p_meet": 0.5})
-    assert overview.vintage_heatmap(few, REGISTRY, "en").get_size_inches()[0] == 8  # up to 7 vintages: as before
+    assert overview.vintage_heatmap(few, REGISTRY, "en").get_size_inches()[0] == 9  # up to 6 vintages: as portrait
 
 
 def test_reliability_chart_reports_brier_and_bins():
@@ -286,7 +290,17 @@ def test_coverage_chart_reads_the_processed_years_text():
     fig = overview.coverage_chart(coverage, "zh", REGISTRY, as_of=2018)
     assert list(by_gid(fig, "have:e_pm25")[0].get_xdata()) == [2013, 2018, 2019, 2020]
     assert len(by_gid(fig, "have:ind_new_product_rate")[0].get_xdata()) == 0  # every target has a row
-    assert next(t for t in fig.texts if t.get_gid() == "subtitle").get_text() == "2/31 个目标至少有一个公开数值"
+    assert next(t for t in fig.texts if t.get_gid() == "subtitle").get_text() == \
+        "2/31 个目标截至 2018 年有公开数值 · 灰色: 尚无数值, 不单独作图"
+    fig = overview.coverage_chart(coverage, "en", REGISTRY, as_of=2016)
+    assert next(t for t in fig.texts if t.get_gid() == "subtitle").get_text() == \
+        "1/31 targets with a published value by 2016 (2/31 by now) · greyed: no value yet, no chart of its own"
+    bands = {a.get_gid() for a in fig.axes[0].patches}
+    assert {"gap:c_luban_awards", "gap:c_prefab_share"} <= bands and "gap:e_pm25" not in bands
+    greyed = {t.get_text(): matplotlib.colors.to_hex(t.get_color()) for t in fig.axes[0].get_yticklabels()}
+    assert greyed["Urban PM2.5 annual mean concentration"] == style.INK  # a value by 2016: drawn in ink
+    assert greyed["Prefabricated share of new construction floor area"] == overview.GAP_INK  # first value in 2017
+    assert len([c for c in greyed.values() if c == overview.GAP_INK]) == 30
 
 
 def test_growth_target_shows_the_rate_the_rest_of_the_window_needs():
@@ -370,7 +384,285 @@ def test_as_of_label_stays_on_the_chart_near_its_right_edge():
                          "unit": "‰", "source": "S01"})
     labels = {}
     for as_of in (2000, 2014):
-        fig = fanchart.fan_chart(outlook_for(registry, data, "mdg4a_bgd", as_of), "en")
+        fig = fanchart.fan_chart(outlook_for(registry, data, "mdg4a_bgd", as_of), "en", units=registry.units)
         (label,) = by_gid(fig, "as_of_label")
-        labels[as_of] = label.get_ha()
-    assert labels == {2000: "left", 2014: "right"}
+        labels[as_of] = label.get_ha(), label.get_va()
+        assert off_the_figure(fig) == []
+    assert labels == {2000: ("left", "bottom"), 2014: ("right", "bottom")}  # over the axes: no legend covers it
+    near = outlook_for(registry, data[data["year"] >= 1998], "mdg4a_bgd", 1999)  # the line near the unit's words
+    (label,) = by_gid(fanchart.fan_chart(near, "en", units=registry.units), "as_of_label")
+    assert label.get_va() == "top"  # inside the axes, clear of "per 1,000 live births"
+
+
+# --- slide-ready charts: sizes, room, words ------------------------------------------------------------------------
+
+MDG = load_registry(Path(__file__).parents[1] / "examples" / "mdg" / "registry.yaml")
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def every_text(fig) -> list:
+    """Every visible, non-empty text artist of a drawn figure: titles, tick labels, legends, annotations."""
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def extents(fig):
+    """The figure drawn by Agg, and its renderer: window extents are measured on what is drawn."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    return renderer
+
+
+def off_the_figure(fig) -> list[str]:
+    """The texts whose drawn extent leaves the figure (1 px of anti-aliasing allowed); tick labels count only when
+    their tick is inside the view, as matplotlib draws only those."""
+    renderer = extents(fig)
+    box, out = fig.bbox, []
+    for ax in fig.axes:
+        drawn = ax.get_tightbbox(renderer)
+        if drawn.x0 < box.x0 - 1 or drawn.x1 > box.x1 + 1 or drawn.y0 < box.y0 - 1 or drawn.y1 > box.y1 + 1:
+            out.append(f"axes {ax.get_gid() or ax} spans {drawn.extents}")
+    for text in [*fig.texts, *[t for leg in fig.legends for t in leg.get_texts()]]:
+        e = text.get_window_extent(renderer)
+        if e.x0 < box.x0 - 1 or e.x1 > box.x1 + 1 or e.y0 < box.y0 - 1 or e.y1 > box.y1 + 1:
+            out.append(text.get_text())
+    return out
+
+
+def full_assessment() -> pd.DataFrame:
+    """Every Hangzhou target, statuses cycling through all eight words."""
+    ps = {"very likely": 0.95, "likely": 0.7, "about as likely as not": 0.5, "unlikely": 0.2, "very unlikely": 0.04,
+          "met": 1.0, "missed": 0.0, "insufficient data": np.nan}
+    words = list(ps)
+    return pd.DataFrame([{"target": tg.id, "as_of": 2021, "p_meet": ps[words[i % 8]], "status": words[i % 8]}
+                         for i, tg in enumerate(REGISTRY.targets)])
+
+
+def full_coverage(registry=REGISTRY) -> pd.DataFrame:
+    return pd.DataFrame({"target": [tg.id for tg in registry.targets],
+                         "years": ["2018-2021" if i % 3 else None for i in range(len(registry.targets))]})
+
+
+def full_vintage(registry=REGISTRY, years=(2018, 2019, 2020, 2021)) -> pd.DataFrame:
+    return pd.DataFrame([{"target": tg.id, "as_of": y, "p_meet": (i % 10) / 10}
+                         for i, tg in enumerate(registry.targets) for y in years])
+
+
+def overviews(lang, slide, registry=REGISTRY, assessment_=None):
+    table = assessment_ if assessment_ is not None else full_assessment()
+    return {"scorecard": overview.scorecard_chart(table, registry, lang, slide=slide),
+            "vintage": overview.vintage_heatmap(full_vintage(registry), registry, lang, slide=slide),
+            "coverage": overview.coverage_chart(full_coverage(registry), lang, registry, as_of=2021, slide=slide)}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_charts_have_16_by_9_variants(lang):
+    for registry, table in ((REGISTRY, None), (MDG, mdg_assessment())):  # 31 targets a row each, 190 per section
+        for name_, fig in overviews(lang, True, registry, table).items():
+            w, h = fig.get_size_inches()
+            assert w / h == pytest.approx(16 / 9, rel=0.01), name_
+            assert {t.get_gid() for t in fig.texts} >= {"title", "subtitle", "source"}
+    portrait = overviews(lang, False)["scorecard"].get_size_inches()
+    assert portrait[1] > portrait[0]  # the page version stays as tall as its rows
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_text_runs_off_any_chart(lang):
+    charts = {**all_charts(lang), **{f"{k}-16x9": v for k, v in overviews(lang, True).items()},
+              **{f"{k}-page": v for k, v in overviews(lang, False).items()},
+              **{f"{k}-mdg": v for k, v in overviews(lang, True, MDG, mdg_assessment()).items()}}
+    for name_, fig in charts.items():
+        assert off_the_figure(fig) == [], name_
+
+
+def test_rows_of_wrapped_names_never_overlap():
+    for slide in (False, True):
+        fig = overview.scorecard_chart(full_assessment(), REGISTRY, "en", slide=slide)
+        renderer = extents(fig)
+        for ax in fig.axes:
+            rows = [t for t in ax.get_yticklabels() if t.get_text()] + \
+                [t for t in ax.texts if t.get_gid() == "section"]
+            boxes = sorted((t.get_window_extent(renderer) for t in rows), key=lambda b: b.y0)
+            assert len(boxes) > 10
+            for low, high in zip(boxes, boxes[1:]):
+                assert low.y1 <= high.y0 + 0.5, (low, high)
+        names = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+        assert "Above-scale traditional manufacturing\nvalue added, average annual growth" in names or \
+            "Above-scale traditional manufacturing value added,\naverage annual growth" in names
+        assert not [n for n in names if "…" in n]  # every name of this registry fits in two lines
+
+
+def test_slide_scorecard_puts_31_targets_in_two_columns_of_sections():
+    fig = overview.scorecard_chart(full_assessment(), REGISTRY, "en", slide=True)
+    first, second = fig.axes
+    headings = [t.get_text() for t in second.texts if t.get_gid() == "section"]
+    assert headings[0].endswith("(cont.)")  # a section split across the columns is named again
+    shown = sum(len([t for t in ax.get_yticklabels() if t.get_text()]) for ax in fig.axes)
+    assert shown == len(REGISTRY.targets)
+    size = {t.get_fontsize() for ax in fig.axes for t in ax.get_yticklabels()}
+    assert min(size) >= 9  # legible on a slide
+
+
+def test_names_wrap_at_word_boundaries_and_are_cut_only_beyond_two_lines():
+    assert labels.name_lines("Above-scale traditional manufacturing value added, average annual growth", 40) == \
+        "Above-scale traditional manufacturing\nvalue added, average annual growth"
+    assert labels.name_lines("Short name", 40) == "Short name"
+    cut = labels.name_lines("one two three four five six seven eight nine ten eleven twelve", 20)
+    assert cut == "one two three four\nfive six seven…"  # whole words, then the ellipsis
+    assert labels.name_lines("信息化和工业化融合发展水平总指数全省位次", 20) == "信息化和工业化融合发\n展水平总指数全省位次"
+
+
+def test_fan_chart_legend_has_a_white_translucent_frame():
+    fig = fanchart.fan_chart(pm25(), "zh")
+    legend = fig.axes[0].get_legend()
+    assert legend.get_frame_on()
+    frame = legend.get_frame()
+    assert matplotlib.colors.to_hex(frame.get_facecolor(), keep_alpha=False) == "#ffffff"
+    assert 0.7 < frame.get_alpha() < 1
+
+
+def test_vintage_heatmap_has_a_colour_bar_ticked_at_the_status_edges():
+    fig = overview.vintage_heatmap(full_vintage(), REGISTRY, "zh")
+    (bar,) = [ax for ax in fig.axes if ax.get_gid() == "colorbar"]
+    np.testing.assert_allclose(bar.get_yticks(), [0, 0.10, 0.33, 0.66, 0.90, 1.0])
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["0%", "10%", "33%", "66%", "90%", "100%"]
+    assert bar.get_title(loc="left") == "P(达成)"
+
+
+def test_reliability_chart_labels_every_dot_with_its_count():
+    fig = overview.reliability_chart([0.95, 0.92, 0.2, 0.6, 0.3, 0.05], [1, 1, 0, 0, 1, 0], "en")
+    counts = [t for t in fig.axes[0].texts if t.get_gid() == "n"]
+    assert [t.get_text() for t in counts] == ["n = 1", "n = 2", "n = 1", "n = 2"]  # low to high bins
+    assert all(t.get_bbox_patch() is not None for t in counts)  # on a white box, over any line
+    assert off_the_figure(fig) == []
+
+
+@pytest.mark.parametrize("p, zh, en", [(0.999, "P(达成) > 99%", "P(meet) > 99%"), (0.001, "P(达成) < 1%", "P(meet) < 1%"),
+                                       (0.45, "P(达成) = 45%", "P(meet) = 45%")])
+def test_probabilities_read_as_comparisons_near_certainty(p, zh, en):
+    assert (labels.p_text(p, "zh"), labels.p_text(p, "en")) == (zh, en)
+    ol = pm25()
+    ol.row["p_meet"] = p
+    subtitle = next(t for t in fanchart.fan_chart(ol, "en").texts if t.get_gid() == "subtitle").get_text()
+    assert en in subtitle and "= >" not in subtitle and "= <" not in subtitle
+
+
+def test_coverage_as_of_label_stays_inside_the_axes_at_the_last_year():
+    coverage = pd.DataFrame({"target": ["e_pm25"], "years": ["2018-2024"]})
+    for slide in (False, True):
+        fig = overview.coverage_chart(coverage, "zh", REGISTRY, as_of=2024, slide=slide)
+        renderer = extents(fig)
+        for ax in fig.axes:
+            (label,) = [t for t in ax.texts if t.get_gid() == "as_of_label"]
+            assert label.get_text().strip() == "截至 2024" and label.get_ha() == "right"
+            assert label.get_window_extent(renderer).x1 <= ax.get_window_extent(renderer).x1
+
+
+def test_required_path_stays_visible_where_the_forecast_runs_along_it():
+    ol = pm25()
+    ol.required_path = pd.Series(np.r_[40.0, ol.forecast.mean], index=range(2018, 2023))  # exactly on the forecast
+    fig = fanchart.fan_chart(ol, "en")
+    (required,), (central,) = by_gid(fig, "required"), by_gid(fig, "forecast")
+    np.testing.assert_allclose(required.get_ydata()[1:], central.get_ydata())
+    assert required.get_zorder() > central.get_zorder()  # drawn over the forecast...
+    assert required.get_path_effects() and required.get_linestyle() == "--"  # ...dashed, in a white casing
+    legend = fig.axes[0].get_legend()
+    entries = dict(zip([t.get_text() for t in legend.get_texts()], legend.legend_handles))
+    assert entries["Path needed to meet it"].get_linestyle() == "--"  # the legend shows the line as drawn
+
+
+def test_chinese_charts_name_the_method_in_chinese():
+    from qanalysis.assessment.assess import outlook_for
+    from qanalysis.forecast import engine
+
+    assert set(engine.candidate_names()) | {"linear drift"} <= set(labels.MODEL_ZH)  # linear drift: engine._point
+    data = pd.DataFrame({"indicator": "e_pm25", "year": range(2010, 2022), "value": np.linspace(70, 30, 12) + [
+        0, 1, -1, 2, 0, -2, 1, 0, 1, -1, 0, 0], "unit": "微克/立方米", "source": "S01"})
+    seen = set()
+    for model in [None, *engine.candidate_names()]:
+        for rows in (data, data.tail(3)):  # 3 points: theta and arima give way to a fallback
+            method = outlook_for(REGISTRY, rows, "e_pm25", 2021, model=model).row["method"]
+            zh = labels.method_text(method, "zh")
+            assert not re.search(r"(?<![A-Za-z])[a-z]{3,}", zh.replace("logit", "")), (method, zh)  # no English word
+            assert re.search(r"\d+ 个数据点$", zh)
+            seen.add(method.split(" on ")[0])
+    assert any("fallback" in m for m in seen) and any(m.startswith("combination(") for m in seen)
+    assert labels.method_text("combination(drift, trend, damped) on log, 4 points; t interval", "zh") == \
+        "组合(漂移法、线性趋势、阻尼趋势), 对数尺度, 4 个数据点"
+    assert labels.method_text("combination(drift, trend, damped) on log, 4 points; t", "en") == \
+        "combination(drift, trend, damped) on log, 4 points"
+    assert labels.method_text("prophet on log, 9 points", "zh") == "prophet, 对数尺度, 9 个数据点"  # unknown: as is
+    assert labels.method_text("a form never written", "zh") == "a form never written"
+
+
+def test_english_charts_use_english_sections_and_the_registrys_units():
+    fig = overview.scorecard_chart(full_assessment(), REGISTRY, "en")
+    headings = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "section"]
+    assert headings == list(dict.fromkeys(tg.section_en for tg in REGISTRY.targets))
+    assert labels.unit_label("‰", "en", MDG.units) == "per 1,000 live births"
+    assert labels.unit_label("‰", "zh", MDG.units) == "‰"
+    from qanalysis.assessment.assess import outlook_for
+    data = pd.DataFrame({"indicator": "u5mr_bgd", "year": range(1990, 2001), "value": np.linspace(144, 90, 11),
+                         "unit": "‰", "source": "S01"})
+    fig = fanchart.fan_chart(outlook_for(MDG, data, "mdg4a_bgd", 2000), "en", units=MDG.units)
+    assert fig.axes[0].get_title(loc="left") == "per 1,000 live births"
+    assert by_gid(fig, "target")[0].get_label().endswith("per 1,000 live births")
+    assert not [t.get_text() for t in every_text(fig) if CJK.search(t.get_text())]
+
+
+def proxies_frame() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"target": "ind_new_product_rate", "proxy": "x_share", "p_meet": 0.97, "status": "very likely"},
+        {"target": "ind_new_product_rate", "proxy": "y_share", "p_meet": 0.2, "status": "unlikely"},
+        {"target": "e_pm25", "proxy": "e_pm25_zj", "p_meet": 0.99, "status": "very likely"},  # has its own dot
+        {"target": "ind_new_product_rate", "proxy": "z_none", "p_meet": np.nan, "status": "insufficient data"}])
+
+
+def test_scorecard_shows_proxy_verdicts_beside_targets_without_their_own():
+    fig = overview.scorecard_chart(assessment(), REGISTRY, "en", proxies=proxies_frame())
+    ax = fig.axes[0]
+    markers = {a.get_gid(): a for a in ax.lines if str(a.get_gid()).startswith("proxy:")}
+    assert set(markers) == {"proxy:ind_new_product_rate:x_share", "proxy:ind_new_product_rate:y_share"}
+    x = markers["proxy:ind_new_product_rate:x_share"]
+    assert x.get_xdata()[0] == pytest.approx(0.97) and x.get_marker() == "D" and x.get_markerfacecolor() == "white"
+    assert matplotlib.colors.to_hex(x.get_markeredgecolor()) == style.STATUS_COLOURS["very likely"]
+    assert not by_gid(fig, "dot:e_pm25")[0].get_xdata()[0] == 0.99  # the target's own dot stays its own
+    assert by_gid(fig, "nodata:ind_new_product_rate")[0].get_text() == "insufficient data"  # still no verdict
+    assert by_gid(fig, "proxy_label:ind_new_product_rate")[0].get_text() == "proxy 20% / 97%"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P(meet) of a proxy indicator"]
+    assert not [a for a in ax.lines if str(a.get_gid()).startswith("dot:ind_new_product_rate")]
+    plain = overview.scorecard_chart(assessment(), REGISTRY, "en")
+    assert plain.axes[0].get_legend() is None and not [a for a in plain.axes[0].lines
+                                                       if str(a.get_gid()).startswith("proxy:")]
+
+
+def mdg_assessment() -> pd.DataFrame:
+    words = ["very likely", "likely", "unlikely", "very unlikely", "insufficient data"]
+    ps = [0.95, 0.7, 0.2, 0.03, np.nan]
+    return pd.DataFrame([{"target": tg.id, "as_of": 2000, "p_meet": ps[i % 5], "status": words[i % 5]}
+                         for i, tg in enumerate(MDG.targets)])
+
+
+def test_a_registry_above_the_row_limit_gets_one_row_per_section():
+    assert len(MDG.targets) > overview.ROW_LIMIT >= len(REGISTRY.targets)
+    table = mdg_assessment()
+    sections = list(dict.fromkeys(tg.section_en for tg in MDG.targets))
+    for slide in (False, True):
+        fig = overview.scorecard_chart(table, MDG, "en", slide=slide)
+        ax = fig.axes[0]
+        assert not [a for a in ax.lines if str(a.get_gid()).startswith("dot:")]
+        for heading in sections:
+            ids = [tg.id for tg in MDG.targets if tg.section_en == heading]
+            bars = [p for p in ax.patches if str(p.get_gid()).startswith(f"count:{heading}:")]
+            expected = table.set_index("target").loc[ids, "status"].value_counts()
+            assert {p.get_gid().rsplit(":", 1)[1]: p.get_width() for p in bars} == expected.to_dict()
+        assert fig.get_size_inches()[1] < 8  # not 50 inches of rows
+        vintage = overview.vintage_heatmap(full_vintage(MDG, (2000, 2001)), MDG, "en", slide=slide)
+        means = [t.get_text() for t in vintage.axes[0].texts if t.get_gid() == "cell"]
+        per_section = [np.mean([(i % 10) / 10 for i, tg in enumerate(MDG.targets) if tg.section_en == s])
+                       for s in sections]
+        assert means == [pct for m in per_section for pct in [f"{100 * m:.0f}%"] * 2]
+        one = overview.vintage_heatmap(full_vintage(MDG, (2000,)), MDG, "en", slide=slide)
+        assert one.axes[0].get_position().width * one.get_figwidth() <= overview.HEAT_CELL_MAX + 1e-9  # no slab
+        coverage = overview.coverage_chart(full_coverage(MDG), "en", MDG, as_of=2000, slide=slide)
+        assert coverage.get_size_inches()[1] < 8
+        assert len(coverage.axes[0].get_yticklabels()) == len(sections)

@@ -389,11 +389,20 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
     first = pack.make_report(as_of=2020, out_dir=tmp_path / "a", data_path=data_path, registry_path=registry_path)
     second = pack.make_report(as_of=2020, out_dir=tmp_path / "b", data_path=data_path, registry_path=registry_path)
     names = {p.relative_to(tmp_path / "a").as_posix() for p in first}
-    figures = ["pm", "awards", "growth", "empty", "scorecard", "vintage", "coverage"]
+    overview = ["scorecard", "vintage", "coverage"]
+    figures = ["pm", "awards", "growth", *overview, *[f"{n}{style.SLIDE_SUFFIX}" for n in overview]]  # no "empty"
     assert names == {f"figures/{n}.{ext}" for n in figures for ext in ("png", "svg")} | {
         "scorecard.xlsx", "summary.md", "summary.html", "briefing.pdf", "index.html"}
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
+    from PIL import Image
+
+    w, h = Image.open(tmp_path / "a" / "figures" / "scorecard.16x9.png").size
+    assert w / h == pytest.approx(16 / 9, rel=0.01)
+    coverage = re.findall(r"<!-- (.*?) -->", (tmp_path / "a" / "figures" / "coverage.svg").read_text("utf-8"))
+    # the coverage chart cites who published the values it shows, and the policy; never a file name
+    assert "资料来源: 杭州市生态环境局；杭州市统计局；目标: 测试〔2018〕1号" in coverage
+    assert not [t for t in coverage if ".csv" in t]
     registry = load_registry(registry_path)
     table = assess.assess(registry, read_indicators(data_path), 2020, seed=0)
     assert table.set_index("target").loc["growth", "status"] == "very unlikely"  # ~6% a year against 30%
@@ -418,3 +427,38 @@ def test_make_report_end_to_end_on_a_tiny_registry(tmp_path):
 def test_briefing_vintages_start_at_the_registrys_launch_year():
     assert pack.vintage_years(REGISTRY, 2021) == range(2018, 2022)
     assert pack.vintage_years(REGISTRY, 2016) == range(2016, 2017)  # before launch: that year alone
+
+
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.slow
+def test_english_charts_of_the_reference_registry_carry_no_chinese():
+    """Every text artist of the English scorecard, vintage, coverage and fan charts (with a no-data panel) of the
+    Hangzhou registry is English: its names, sections, units, status words, method and sources all have English."""
+    from matplotlib.text import Text
+
+    from qanalysis.assessment import assess
+    from qanalysis.report import overview
+
+    inputs = pack.load_inputs()
+    now = assess.assess_vintage(inputs.registry, inputs.data, 2021)
+    vintage = assess.vintage_matrix(assess.assess_vintages(inputs.registry, inputs.data, range(2020, 2022),
+                                                           known=[now]))
+    sources = ["qanalysis assessment", "Targets: " + inputs.registry.info.policy_en]
+    publishers = [n for tg in inputs.registry.targets
+                  for n in pack.source_labels(tg.indicator, inputs.data, 2024, inputs.sources, "en")]
+    charts = []
+    for slide in (False, True):
+        charts += [overview.scorecard_chart(now.table(), inputs.registry, "en", sources, proxies=now.proxy_table(),
+                                            slide=slide),
+                   overview.vintage_heatmap(vintage, inputs.registry, "en", sources, slide=slide),
+                   overview.coverage_chart(inputs.coverage, "en", inputs.registry, [*publishers, *sources], 2021,
+                                           slide=slide)]
+    by_id = {o.target.id: o for o in now.outlooks}
+    charts += [pack.target_chart(inputs, by_id[i], "en") for i in ("e_pm25", "q_zhejiang_made_standards",
+                                                                   "c_prefab_share", "ind_new_product_rate")]
+    texts = [t.get_text() for fig in charts for t in fig.findobj(Text) if t.get_visible()]
+    assert len(texts) > 500
+    assert [t for t in texts if CJK.search(t)] == []
+    assert any("proxy" in t for t in texts) and any("Shifting industry" in t for t in texts)

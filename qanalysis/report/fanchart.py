@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -22,21 +23,22 @@ from ..forecast.engine import Forecast
 from ..forecast.intervals import path_quantiles
 from ..lang import Lang
 from ..registry import Kind
-from ..text import pct, wrap
-from .labels import name, status_label, t, target_text, unit_label
-from .style import ACCENT, INK, MUTED, new_figure, styled, unit_title, year_axis
+from ..text import wrap
+from ..units import BUILTIN, UnitTable
+from .labels import bureau_table, method_text, name, p_text, status_label, t, target_text, unit_label
+from .style import ACCENT, INK, LEGEND_FRAME, MUTED, as_of_label, new_figure, styled, unit_title, year_axis
 
 
 def subtitle_text(row: dict, lang: Lang | str) -> str:
-    """Status word, P(meet) and the model (first clause of `method`); when there is no probability to give
-    (insufficient data, or met / missed on published values) the engine's reason instead, in Chinese on a Chinese
-    chart when the row has one (`reason_zh`)."""
+    """Status word, P(meet) and the model (first clause of `method`, in the chart's language: `labels.method_text`);
+    when there is no probability to give (insufficient data, or met / missed on published values) the engine's reason
+    instead, in Chinese on a Chinese chart when the row has one (`reason_zh`)."""
     status, p = str(row.get("status", "")), row.get("p_meet")
     if status in (Status.INSUFFICIENT, *OBSERVED) or p is None or not np.isfinite(p):
         reason = (row.get("reason_zh") if lang == Lang.ZH else None) or row.get("reason", "")
         return f"{status_label(status, lang)} · {reason}".strip(" ·")
-    parts = [status_label(status, lang), f"{t(lang, 'p')} = {pct(p)}"]
-    method = str(row.get("method", "")).split(";")[0]
+    parts = [status_label(status, lang), p_text(p, lang)]
+    method = method_text(str(row.get("method", "")), lang)
     return " · ".join(parts + ([f"{t(lang, 'method')}: {method}"] if method else []))
 
 
@@ -47,40 +49,34 @@ def caption_text(forecast: Forecast | None, lang: Lang | str) -> str:
     return t(lang, "note") + "; ".join(dict.fromkeys(notes)) if notes else ""
 
 
-AS_OF_ROOM = 0.12  # share of the x axis right of the as-of line that its label needs
-
-
 @styled
-def fan_chart(outlook: Outlook, lang: Lang | str = Lang.ZH, sources: Sequence[str] | None = None) -> Figure:
+def fan_chart(outlook: Outlook, lang: Lang | str = Lang.ZH, sources: Sequence[str] | None = None,
+              units: UnitTable = BUILTIN) -> Figure:
     """History, forecast fan (80% and 95%), the target at its year, the path needed, and the as-of year.
 
     Cumulative targets are drawn as the running sum over their window (the thing the target counts), with the
-    annual additions as bars; growth targets as annual growth against the required rate. A target with no
-    published value gets a plain panel naming the bureau table that would decide it, not an empty chart.
+    annual additions as bars; growth targets as annual growth against the required rate. `units` is the registry's
+    unit table, so that a unit it declares ("‰") gets its English label. A target with no published value gets a
+    plain panel naming the bureau table that would decide it: the notebooks show every target of a section, while
+    the briefing pack writes no chart for such a target (its coverage chart shows the gap once).
     """
     target = outlook.target
     fig, ax = new_figure(name(target, lang), subtitle_text(outlook.row, lang), sources, lang,
                          caption=caption_text(outlook.forecast, lang))
     history = outlook.history.dropna().sort_index()
     if history.empty:
-        _no_data_panel(ax, outlook, lang)
+        _no_data_panel(ax, outlook, lang, units)
         return fig
     if target.kind == Kind.CUMULATIVE:
-        _draw_cumulative(ax, outlook, history, lang)
+        _draw_cumulative(ax, outlook, history, lang, units)
     else:
-        _draw_series(ax, outlook, history, lang)
-    _draw_target(ax, outlook, lang)
+        _draw_series(ax, outlook, history, lang, units)
+    _draw_target(ax, outlook, lang, units)
     ax.axvline(outlook.as_of, color="#9a9a9a", lw=1, zorder=1, gid="as_of")
     first = min(int(history.index.min()), target.window_start or target.target_year)
     year_axis(ax, first, max(target.target_year, outlook.as_of))
-    # The label sits right of the line, unless the line is so near the right edge (a long history: 1990-2015) that
-    # the label would run off the chart; then it sits left of it.
-    lo, hi = ax.get_xlim()
-    label = f"{t(lang, 'as_of')} {outlook.as_of}"
-    right = (hi - outlook.as_of) / (hi - lo) >= AS_OF_ROOM
-    ax.text(outlook.as_of, 1.0, f" {label}" if right else f"{label} ", transform=ax.get_xaxis_transform(),
-            ha="left" if right else "right", va="top", size=10, color=MUTED, gid="as_of_label")
-    ax.margins(y=0.15)  # head room for the as-of label above the highest value
+    as_of_label(ax, outlook.as_of, f"{t(lang, 'as_of')} {outlook.as_of}")
+    ax.margins(y=0.15)  # head room above the highest value (for the legend, or the as-of label inside the axes)
     if outlook.indicator.scale in ("count", "rank"):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend(ax)
@@ -102,13 +98,14 @@ def _draw_fan(ax, fan: dict, anchor: tuple[float, float], lang: str) -> None:
 
 
 def _legend(ax) -> None:
-    """Legend in reading order (observed, forecast, bands, needed path, target), whatever the drawing order."""
+    """Legend in reading order (observed, forecast, bands, needed path, target), whatever the drawing order; in a
+    white frame (style.LEGEND_FRAME) where it covers least of the lines and bands ("best")."""
     order = ["annual", "history", "forecast", "band80", "band95", "required", "target"]
     artists = {a.get_gid(): a for a in [*ax.lines, *ax.collections] if a.get_gid()}
     if ax.containers:  # the bars of annual additions (cumulative targets)
         artists["annual"] = ax.containers[-1]
     handles = [artists[g] for g in order if g in artists]
-    ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="best", ncols=2)
+    ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="best", ncols=2, **LEGEND_FRAME)
 
 
 def _fan(fc) -> dict:
@@ -116,20 +113,28 @@ def _fan(fc) -> dict:
     return {"years": fc.years, "mean": fc.mean, "lo80": fc.lo80, "hi80": fc.hi80, "lo95": fc.lo95, "hi95": fc.hi95}
 
 
+REQUIRED_STYLE = {"color": "#3a3a3a", "lw": 1.6, "ls": (0, (4, 2.5)), "zorder": 3,
+                  "path_effects": [patheffects.withStroke(linewidth=3.4, foreground="white")]}
+"""The needed path: dark dashes in a white casing, drawn above the forecast (zorder 2) and the fan, so that where
+the forecast runs along the path needed (a target on course) both stay visible: the blue line shows between the
+dashes. Below the observed line (zorder 4), whose last point it starts from. The legend draws its entry from the same
+line, casing included."""
+
+
 def _draw_required(ax, outlook, lang: str) -> None:
-    """The path the target needs, dashed; not drawn for a level target the latest value already meets, where the
-    engine's straight line to the target would read as an instruction to get worse."""
+    """The path the target needs, dashed (REQUIRED_STYLE); not drawn for a level target the latest value already
+    meets, where the engine's straight line to the target would read as an instruction to get worse."""
     target, hist = outlook.target, outlook.history.dropna()
     if target.kind == Kind.LEVEL and len(hist) and target.meets(float(hist.iloc[-1])):
         return
     req = outlook.required_path if outlook.required_path is not None else required_growth(outlook)
     if req is not None and len(req):
         req = req.sort_index()
-        ax.plot(req.index.astype(int), req.to_numpy(dtype=float), "--", color="#555555", lw=1.4,
-                marker="_" if len(req) == 1 else None, ms=14, label=t(lang, "required"), gid="required")
+        ax.plot(req.index.astype(int), req.to_numpy(dtype=float), marker="_" if len(req) == 1 else None, ms=14,
+                label=t(lang, "required"), gid="required", **REQUIRED_STYLE)
 
 
-def _draw_series(ax, outlook, history: pd.Series, lang: str) -> None:
+def _draw_series(ax, outlook, history: pd.Series, lang: str, units: UnitTable) -> None:
     """Level, growth, rank and milestone targets: the indicator itself on the y axis."""
     target, fc = outlook.target, outlook.forecast
     years = history.index.astype(int).to_numpy()
@@ -144,7 +149,7 @@ def _draw_series(ax, outlook, history: pd.Series, lang: str) -> None:
         unit_title(ax, t(lang, "growth"))
         ax.axhline(0, color="#9a9a9a", lw=0.8, zorder=1)
     else:
-        unit_title(ax, unit_label(target.unit, lang))
+        unit_title(ax, unit_label(target.unit, lang, units))
     if target.kind == Kind.RANK:
         ax.invert_yaxis()
 
@@ -176,7 +181,7 @@ def cumulative_fan(outlook, history: pd.Series) -> dict | None:
     return out
 
 
-def _draw_cumulative(ax, outlook, history: pd.Series, lang: str) -> None:
+def _draw_cumulative(ax, outlook, history: pd.Series, lang: str, units: UnitTable) -> None:
     target = outlook.target
     years = history.index.astype(int).to_numpy()
     ax.bar(years, history.to_numpy(dtype=float), width=0.55, color="#d0d0d0", label=t(lang, "annual"),
@@ -188,10 +193,10 @@ def _draw_cumulative(ax, outlook, history: pd.Series, lang: str) -> None:
         if cum["fan"] is not None:
             _draw_fan(ax, cum["fan"], (cum["years"][-1], cum["values"][-1]), lang)
     _draw_required(ax, outlook, lang)
-    unit_title(ax, unit_label(target.unit, lang))
+    unit_title(ax, unit_label(target.unit, lang, units))
 
 
-def _draw_target(ax, outlook, lang: str) -> None:
+def _draw_target(ax, outlook, lang: str, units: UnitTable) -> None:
     """A thick segment at the target value in the target year (over the whole window for growth targets).
 
     Its words ("目标 ≤ 35 微克/立方米") go in the legend: a label beside the segment collides with the fan. An
@@ -207,16 +212,18 @@ def _draw_target(ax, outlook, lang: str) -> None:
         x0 = target.target_year - 0.35
     x1 = target.target_year + 0.35
     ax.axhline(y, color=INK, lw=0.8, ls=":", alpha=0.6, zorder=1, gid="target_ref")
-    ax.plot([x0, x1], [y, y], color=INK, lw=3.2, solid_capstyle="butt", zorder=5, label=target_text(target, lang),
+    ax.plot([x0, x1], [y, y], color=INK, lw=3.2, solid_capstyle="butt", zorder=5, label=target_text(target, lang, units),
             gid="target")
 
 
-def _no_data_panel(ax, outlook, lang: str) -> None:
+def _no_data_panel(ax, outlook, lang: str, units: UnitTable) -> None:
+    """The panel of a target with no published value (notebooks only): what is missing and where it would come
+    from, in the chart's language."""
     ax.set_axis_off()
-    table = outlook.indicator.bureau_table
+    table = bureau_table(outlook.indicator, lang)
     ax.text(0.5, 0.66, t(lang, "no_data"), ha="center", va="center", size=20, color=MUTED, gid="no_data",
             transform=ax.transAxes)
     ax.text(0.5, 0.42, wrap(t(lang, "needs") + table, 84, max_lines=3), ha="center", va="center", size=12,
             color=INK, transform=ax.transAxes, gid="bureau_table")
-    ax.text(0.5, 0.18, f"{target_text(outlook.target, lang)} ({outlook.target.target_year})", ha="center",
+    ax.text(0.5, 0.18, f"{target_text(outlook.target, lang, units)} ({outlook.target.target_year})", ha="center",
             va="center", size=11, color=MUTED, transform=ax.transAxes)

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..lang import Lang, as_lang
 from ..text import pct
 from .labels import name, status_label
+from .style import SLIDE_SUFFIX
 from .summary import Facts, title
 
 _WORDS: dict[Lang, dict[str, str]] = {
@@ -34,7 +35,6 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "reliability": "Reliability", "wide": " (16:9, for slides)", "svg": "SVG",
     },
 }
-WIDE_SUFFIX = "-16x9"  # a chart's slide variant, saved beside it as <name>-16x9.png
 OVERVIEW = ("scorecard", "vintage", "coverage", "reliability")  # the overview charts, in the order a reader wants
 
 
@@ -42,7 +42,7 @@ def _caption(stem: str, facts: Facts, lang: Lang) -> tuple[str, str]:
     """("overview" | "targets", caption) of a chart by its file name: an overview chart's description, or a target's
     name with its status and P(meet)."""
     w = _WORDS[lang]
-    base, wide = (stem[: -len(WIDE_SUFFIX)], True) if stem.endswith(WIDE_SUFFIX) else (stem, False)
+    base, wide = (stem[: -len(SLIDE_SUFFIX)], True) if stem.endswith(SLIDE_SUFFIX) else (stem, False)
     if base in OVERVIEW:
         return "overview", w[base] + (w["wide"] if wide else "")
     rows = facts.table.set_index("target")
@@ -68,7 +68,7 @@ def index_html(folder: Path, facts: Facts, lang: Lang | str) -> str:
     order = {**{c: i - len(OVERVIEW) for i, c in enumerate(OVERVIEW)},
              **{tg.id: i for i, tg in enumerate(facts.registry.targets)}}
     pngs = sorted((folder / "figures").glob("*.png"),
-                  key=lambda p: (order.get(p.stem.removesuffix(WIDE_SUFFIX), -1 - len(OVERVIEW)), p.stem))
+                  key=lambda p: (order.get(p.stem.removesuffix(SLIDE_SUFFIX), -1 - len(OVERVIEW)), p.stem))
     for png in pngs:
         group, caption = _caption(png.stem, facts, lang)
         svg = png.with_suffix(".svg")

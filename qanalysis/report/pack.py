@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from .fanchart import fan_chart
 from .index import write_index
 from .labels import policy_name, t
 from .pdf import write_page
-from .style import save
+from .style import SLIDE_SUFFIX, save
 from .summary import Facts, write_summary
 
 
@@ -93,7 +93,7 @@ def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang)
                   before.as_of if before else None, data, inputs.conflicts)
 
     written = fan_charts(folder / "figures", inputs, now.outlooks, lang)
-    written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang)
+    written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang, now.proxy_table())
     written.append(write_scorecard(folder / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
                                    inputs.sources, inputs.conflicts, lang=lang))
     written += write_summary(folder, facts, lang)
@@ -145,28 +145,50 @@ def _target_note(inputs: Inputs, lang: Lang) -> str:
 
 
 def target_chart(inputs: Inputs, outlook: Outlook, lang: Lang | str = Lang.ZH) -> Figure:
-    """A target's fan chart with its source line (the documents behind the plotted values, then the policy), the
-    same in the briefing pack and the notebooks."""
+    """A target's fan chart with its source line (the documents behind the plotted values, then the policy) and the
+    registry's units, the same in the briefing pack and the notebooks."""
     labels = source_labels(outlook.indicator.id, inputs.data, outlook.as_of, inputs.sources, lang)
-    return fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, as_lang(lang))])
+    return fan_chart(outlook, lang=lang, sources=[*labels, _target_note(inputs, as_lang(lang))],
+                     units=inputs.registry.units)
 
 
 def fan_charts(folder: Path, inputs: Inputs, outlooks: Iterable[Outlook], lang: Lang) -> list[Path]:
-    """One fan chart per target, PNG and SVG, with a progress bar on stderr."""
+    """One fan chart per target with a published value up to the as-of year, PNG and SVG, with a progress bar on
+    stderr. A target without one gets no chart: a page saying "no data" per target buried the charts that have
+    data, and the coverage chart shows every gap at once."""
     written = []
     for outlook in tqdm(outlooks, desc="fan charts", unit="target", file=sys.stderr):
-        written += save(target_chart(inputs, outlook, lang), folder / outlook.target.id)
+        if not outlook.history.dropna().empty:
+            written += save(target_chart(inputs, outlook, lang), folder / outlook.target.id)
     return written
 
 
 def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: pd.DataFrame, as_of: int,
-                    lang: Lang) -> list[Path]:
-    """The scorecard and vintage charts, and the coverage chart when coverage_targets.csv is beside the data."""
-    assessed = [t(lang, "assessment"), _target_note(inputs, lang)]
-    written = save(overview.scorecard_chart(table, inputs.registry, lang, sources=assessed), folder / "scorecard")
-    written += save(overview.vintage_heatmap(vintage, inputs.registry, lang, sources=assessed), folder / "vintage")
+                    lang: Lang, proxies: pd.DataFrame | None = None) -> list[Path]:
+    """The scorecard and vintage charts, and the coverage chart when coverage_targets.csv is beside the data; each
+    in portrait and as a 16:9 slide beside it (style.SLIDE_SUFFIX). The scorecard shows `proxies` (Vintage.proxy_table) beside the
+    targets without a verdict of their own; the coverage chart cites the publishers of every value it shows."""
+    registry, assessed = inputs.registry, [t(lang, "assessment"), _target_note(inputs, lang)]
+    written = _save_both(lambda slide: overview.scorecard_chart(table, registry, lang, sources=assessed,
+                                                                proxies=proxies, slide=slide), folder / "scorecard")
+    written += _save_both(lambda slide: overview.vintage_heatmap(vintage, registry, lang, sources=assessed,
+                                                                 slide=slide), folder / "vintage")
     if inputs.coverage is not None:
-        note = [inputs.data_path.name, "sources.csv"]
-        chart = overview.coverage_chart(inputs.coverage, lang, inputs.registry, sources=note, as_of=as_of)
-        written += save(chart, folder / "coverage")
+        shown = [*_all_publishers(inputs, lang), _target_note(inputs, lang)]
+        written += _save_both(lambda slide: overview.coverage_chart(inputs.coverage, lang, registry, sources=shown,
+                                                                    as_of=as_of, slide=slide), folder / "coverage")
     return written
+
+
+def _save_both(chart: Callable[[bool], Figure], base: Path) -> list[Path]:
+    """`chart(False)` saved at `base`, and its 16:9 variant `chart(True)` beside it (style.SLIDE_SUFFIX)."""
+    return save(chart(False), base) + save(chart(True), f"{base}{SLIDE_SUFFIX}")
+
+
+def _all_publishers(inputs: Inputs, lang: Lang) -> list[str]:
+    """The publishers of every value of the targets' own indicators, all years (the coverage chart shows values
+    after the as-of year too), each once in registry order."""
+    last = int(inputs.data["year"].max()) if len(inputs.data) else 0
+    names = [n for tg in inputs.registry.targets
+             for n in source_labels(tg.indicator, inputs.data, last, inputs.sources, lang)]
+    return list(dict.fromkeys(names))

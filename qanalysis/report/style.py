@@ -26,7 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..assessment.status import Status
 from ..lang import Lang
-from ..text import wrap
+from ..text import width, wrap
 from .labels import source_line
 
 FONT_FAMILY = "Noto Sans SC"
@@ -84,24 +84,69 @@ class Chart(Figure):
         return buffer.getvalue()
 
 
-def new_figure(title: str, subtitle: str, sources: Sequence[str] | None, lang: Lang | str,
-               size: tuple[float, float] = (8, 4.5), left: float = 0.09, caption: str = "") -> tuple[Figure, Axes]:
-    """A figure with the house frame: left-aligned title and subtitle above, source line below, one axes.
+SLIDE = (13.33, 7.5)
+"""A 16:9 slide in inches (PowerPoint's and Keynote's widescreen page): the overview charts' slide variants fill it."""
+EM_PER_UNIT = 0.55
+"""Width of one display unit (text.width) in ems of Noto Sans SC, about an upper bound: a CJK character is 1 em for 2
+units, the registries' English names measure 0.43-0.53 em a unit (capitals are wide). Curly quotes, counted as 1 unit
+but drawn 1 em wide, make a Chinese name with two pairs of them about 3 units wider: the room given to labels keeps
+a margin for that."""
+LEGEND_FRAME = {"frameon": True, "facecolor": "white", "edgecolor": "#d0d0d0", "framealpha": 0.88, "fancybox": False}
+"""The legend's frame: white and slightly transparent, so a line running under the legend does not run through its
+words, while the data under it still shows."""
 
-    Subtitle and source line wrap to two lines at most (in width units per inch of figure at their font size), and
-    the axes give way to them, so no text runs off the slide.
+
+def text_inches(text: str, size: float) -> float:
+    """The width a one-line text of font `size` (pt) takes at most, in inches (EM_PER_UNIT)."""
+    return width(text) * EM_PER_UNIT * size / 72
+
+
+def units_per_inch(size: float) -> float:
+    """Display units of text of font `size` that fit in one inch: the wrapping width for a column of that size."""
+    return 72 / (EM_PER_UNIT * size)
+
+
+def frame_texts(subtitle: str, sources: Sequence[str] | None, lang: Lang | str, figure_width: float,
+                caption: str = "") -> tuple[str, str]:
+    """The subtitle and the note below the chart (caption, then source line) as the frame draws them: wrapped to two
+    lines at most, in width units per inch of figure at their font size."""
+    note = source_line(sources, lang, width=figure_width * 14.5)
+    if caption:  # what the engine did to the series, above the sources (fanchart.caption_text)
+        note = wrap(caption, figure_width * 14.5) + "\n" + note
+    return wrap(subtitle, figure_width * 12.5), note
+
+
+def frame_inches(subtitle: str, note: str, xlabel: bool = False) -> tuple[float, float]:
+    """Inches the frame takes above the axes (title, subtitle) and below them (tick labels, the x label when
+    `xlabel`, the note), for these wrapped texts: a chart sized by its rows adds them to the rows' height."""
+    return 1.05 + 0.2 * subtitle.count("\n"), 0.62 + 0.17 * note.count("\n") + (0.24 if xlabel else 0.0)
+
+
+def framed(title: str, subtitle: str, sources: Sequence[str] | None, lang: Lang | str,
+           size: tuple[float, float] = (8, 4.5), caption: str = "", xlabel: bool = False) -> tuple[Figure, float, float]:
+    """A figure with the house frame: left-aligned title and subtitle above, source line below; returns it with the
+    top and bottom (figure fractions) of the band left for the axes.
+
+    Subtitle and source line wrap to two lines at most (`frame_texts`), and the band gives way to them, so no text
+    runs off the slide. `xlabel`: the axes below have an x-axis label, so the band leaves room for it above the
+    source line instead of setting it beside the sources.
     """
     fig = Chart(figsize=size)
     w, h = size
-    sub = wrap(subtitle, w * 12.5)
+    sub, note = frame_texts(subtitle, sources, lang, w, caption)
     fig.text(0.015, 1 - 0.22 / h, title, size=14, color=INK, va="top", gid="title")
     fig.text(0.015, 1 - 0.50 / h, sub, size=11, color=MUTED, va="top", gid="subtitle", linespacing=1.3)
-    note = source_line(sources, lang, width=w * 14.5)
-    if caption:  # what the engine did to the series, above the sources (fanchart.caption_text)
-        note = wrap(caption, w * 14.5) + "\n" + note
     fig.text(0.015, 0.10 / h, note, size=9.5, color=MUTED, va="bottom", gid="source")
-    bottom = (0.62 + 0.17 * note.count("\n")) / h
-    fig.subplots_adjust(left=left, right=0.97, top=1 - (1.05 + 0.2 * sub.count("\n")) / h, bottom=bottom)
+    above, below = frame_inches(sub, note, xlabel)
+    return fig, 1 - above / h, below / h
+
+
+def new_figure(title: str, subtitle: str, sources: Sequence[str] | None, lang: Lang | str,
+               size: tuple[float, float] = (8, 4.5), left: float = 0.09, caption: str = "",
+               xlabel: bool = False) -> tuple[Figure, Axes]:
+    """A figure with the house frame (`framed`) and one axes filling its band."""
+    fig, top, bottom = framed(title, subtitle, sources, lang, size, caption, xlabel)
+    fig.subplots_adjust(left=left, right=0.97, top=top, bottom=bottom)
     return fig, fig.add_subplot()
 
 
@@ -129,6 +174,23 @@ def unit_title(ax, text: str) -> None:
     ax.set_title(text, loc="left", size=10.5, color=MUTED, pad=6)
 
 
+def as_of_label(ax, year: float, text: str, size: float = 10, above: bool | None = None) -> None:
+    """The as-of label at the as-of line: right of it, or left of it when the room right of the line (to the axes'
+    right edge) is narrower than the label, so it never runs off the chart.
+
+    `above`: over the axes' top edge, where no legend or data can cover it; None: there unless it would meet the
+    unit written at the top left (`unit_title`), else just inside the axes' top edge."""
+    lo, hi = ax.get_xlim()
+    axes_inches = ax.get_position().width * ax.figure.get_figwidth()
+    at, need = (year - lo) / (hi - lo) * axes_inches, text_inches(f" {text} ", size)
+    right = axes_inches - at >= need
+    if above is None:
+        above = (at if right else at - need) >= text_inches(ax.get_title(loc="left"), 10.5) + 0.15
+    ax.text(year, 1.0, f" {text}" if right else f"{text} ", transform=ax.get_xaxis_transform(),
+            ha="left" if right else "right", va="bottom" if above else "top", size=size, color=MUTED,
+            gid="as_of_label")
+
+
 def save(fig: Figure, path_without_suffix: Path | str) -> list[Path]:
     """Write `<path>.png` (150 dpi) and `<path>.svg` with no timestamps or version strings, so reruns are identical."""
     base = Path(path_without_suffix)
@@ -138,3 +200,8 @@ def save(fig: Figure, path_without_suffix: Path | str) -> list[Path]:
         fig.savefig(png, dpi=150, metadata={"Software": None})
         fig.savefig(svg, metadata={"Date": None, "Creator": None})
     return [png, svg]
+
+
+SLIDE_SUFFIX = ".16x9"
+"""A chart's 16:9 variant is saved beside it as <name>.16x9.png (and .svg): the dot keeps it apart from any target's
+chart figures/<id>.png, since a target id can hold no dot."""
