@@ -22,11 +22,18 @@ from .style import MUTED, STATUS_COLOURS
 from .summary import Facts, table_header, target_rows, title
 
 PDF_SIZES = (7.5, 7.0, 6.5, 6.0)  # table type sizes in points, largest first: 6 pt is the least a page may use
-MARGIN, CHART_WIDTH, GAP = 10.0, 88.0, 5.0  # millimetres
-COLUMNS = (0.22, 0.10, 0.07, 0.12, 0.05, 0.09, 0.35)  # share of the table's width: name ... reason
+MARGIN, CHART_WIDTH, GAP = 10.0, 100.0, 5.0  # millimetres
+COLUMNS = (0.20, 0.10, 0.07, 0.11, 0.065, 0.105, 0.35)  # share of the table's width: name ... reason
 _MORE = {Lang.ZH: "其余 {k} 个目标(按同一顺序)见 summary.html 和 scorecard.xlsx。",
          Lang.EN: "The other {k} targets, in the same order, are in summary.html and scorecard.xlsx."}
 _FONT = "noto"
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's header (the IHDR chunk at bytes 16-24)."""
+    with open(path, "rb") as handle:
+        head = handle.read(24)
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -49,8 +56,10 @@ def _page(facts: Facts, lang: Lang, chart: Path | None, size: float, n_rows: int
     top = pdf.get_y() + 2
     left = MARGIN
     if chart is not None:
-        # Fitted into the box left of the table: a registry of 190 targets has a chart taller than the page.
-        pdf.image(str(chart), x=MARGIN, y=top, w=CHART_WIDTH, h=pdf.h - MARGIN - top, keep_aspect_ratio=True)
+        # Fitted into the box left of the table, top-aligned: a tall chart must not run off the page.
+        width, height = _png_size(chart)
+        w = min(CHART_WIDTH, (pdf.h - MARGIN - top) * width / height)
+        pdf.image(str(chart), x=MARGIN, y=top, w=w, h=w * height / width)
         left = MARGIN + CHART_WIDTH + GAP
     pdf.set_xy(left, top)
     pdf.set_left_margin(left)
