@@ -23,6 +23,7 @@ from tqdm import tqdm
 from .. import settings
 from ..assessment import assess
 from ..assessment.assess import Outlook
+from ..errors import InputError
 from ..ingest.processed import conform, read_indicators, read_side_table
 from ..lang import Lang, as_lang
 from ..outputs import check_output, output_folder
@@ -166,18 +167,33 @@ def fan_charts(folder: Path, inputs: Inputs, outlooks: Iterable[Outlook], lang: 
 def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: pd.DataFrame, as_of: int,
                     lang: Lang, proxies: pd.DataFrame | None = None) -> list[Path]:
     """The scorecard and vintage charts, and the coverage chart when coverage_targets.csv is beside the data; each
-    in portrait and as a 16:9 slide beside it (style.SLIDE_SUFFIX). The scorecard shows `proxies` (Vintage.proxy_table) beside the
-    targets without a verdict of their own; the coverage chart cites the publishers of every value it shows."""
-    registry, assessed = inputs.registry, [t(lang, "assessment"), _target_note(inputs, lang)]
-    written = _save_both(lambda slide: overview.scorecard_chart(table, registry, lang, sources=assessed,
-                                                                proxies=proxies, slide=slide), folder / "scorecard")
-    written += _save_both(lambda slide: overview.vintage_heatmap(vintage, registry, lang, sources=assessed,
+    in portrait and as a 16:9 slide beside it (style.SLIDE_SUFFIX)."""
+    assessed = [t(lang, "assessment"), _target_note(inputs, lang)]
+    written = _save_both(lambda slide: scorecard_figure(inputs, table, lang, proxies, slide), folder / "scorecard")
+    written += _save_both(lambda slide: overview.vintage_heatmap(vintage, inputs.registry, lang, sources=assessed,
                                                                  slide=slide), folder / "vintage")
     if inputs.coverage is not None:
-        shown = [*_all_publishers(inputs, lang), _target_note(inputs, lang)]
-        written += _save_both(lambda slide: overview.coverage_chart(inputs.coverage, lang, registry, sources=shown,
-                                                                    as_of=as_of, slide=slide), folder / "coverage")
+        written += _save_both(lambda slide: coverage_figure(inputs, as_of, lang, slide), folder / "coverage")
     return written
+
+
+def scorecard_figure(inputs: Inputs, table: pd.DataFrame, lang: Lang | str = Lang.ZH,
+                     proxies: pd.DataFrame | None = None, slide: bool = False) -> Figure:
+    """The scorecard chart with its source line, the proxies' readings (Vintage.proxy_table) shown beside the
+    targets without a verdict of their own: the same in the pack and in the notebooks."""
+    lang = as_lang(lang)
+    assessed = [t(lang, "assessment"), _target_note(inputs, lang)]
+    return overview.scorecard_chart(table, inputs.registry, lang, sources=assessed, proxies=proxies, slide=slide)
+
+
+def coverage_figure(inputs: Inputs, as_of: int, lang: Lang | str = Lang.ZH, slide: bool = False) -> Figure:
+    """The coverage chart (needs coverage_targets.csv beside the data), citing the publishers of every value it
+    shows and the policy: the same in the pack and in the notebooks."""
+    lang = as_lang(lang)
+    if inputs.coverage is None:
+        raise InputError(f"{inputs.data_path.parent}: no coverage_targets.csv beside the data; run qanalysis build")
+    shown = [*_all_publishers(inputs, lang), _target_note(inputs, lang)]
+    return overview.coverage_chart(inputs.coverage, lang, inputs.registry, sources=shown, as_of=as_of, slide=slide)
 
 
 def _save_both(chart: Callable[[bool], Figure], base: Path) -> list[Path]:
