@@ -24,6 +24,7 @@ briefing: venv
 	$(BIN)/qanalysis build
 	$(BIN)/qanalysis report --as-of $(LAUNCH) --out out/briefing-$(LAUNCH)
 	$(BIN)/qanalysis report --as-of $(AS_OF) --out out/briefing-$(AS_OF)
+	$(BIN)/qanalysis report --as-of $(AS_OF) --lang en --out out/briefing-$(AS_OF)-en
 	$(BIN)/qanalysis report --as-of $(NOW) --out out/briefing-$(NOW)
 	$(BIN)/qanalysis report --workspace examples/mdg --as-of 2000 --lang en --out out/briefing-mdg-2000
 
