@@ -315,8 +315,11 @@ def test_summary_table_names_every_target_problems_first(tmp_path):
     assert [rank.index(status[t]) for t in listed] == sorted(rank.index(status[t]) for t in listed)
     met = table.loc[table["status"] == "met", "target"]
     assert all(order[t] < order[i] for t in met for i in table.loc[table["status"] == "insufficient data", "target"])
-    row = next(line for line in text.splitlines() if line.startswith(f"| {REGISTRY.target(listed[0]).name_zh} |"))
-    assert "| 36.5 (30.2–42) |" in row and "| 0% |" not in row
+    def row(status: str) -> str:
+        target = next(t for t in listed if table.set_index("target").at[t, "status"] == status)
+        return next(line for line in text.splitlines() if line.startswith(f"| {REGISTRY.target(target).name_zh} |"))
+    assert "| 36.5 (30.2–42) | <1% | 很不可能达成 |" in row("very unlikely")  # P 0.004, never "0%"
+    assert "| — | — | 未达成 |" in row("missed")  # decided by a published value: no projection, no P
     assert "截至 2018 年" in text and "IPCC" in text and "主要发现" in text
     assert not re.search(r"^\| [a-z_0-9]+ \|", text, flags=re.M)  # rows are named, never by code id
     html = page.read_text(encoding="utf-8")

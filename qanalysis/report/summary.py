@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..assessment.status import Status
+from ..assessment.status import OBSERVED, Status
 from ..assessment.wording import num
 from ..lang import Lang, as_lang
 from ..registry import Registry
@@ -111,11 +111,14 @@ def target_rows(facts: Facts, lang: Lang | str) -> list[tuple[str, list[str]]]:
     for row in in_reading_order(facts.table).itertuples(index=False):
         tg = by_id[row.target]
         latest = f"{_number(row.latest_value)} ({int(row.latest_year)})" if pd.notna(row.latest_year) else "—"
-        projected = (f"{_number(row.projected)} ({_number(row.lo80)}–{_number(row.hi80)})"
-                     if pd.notna(row.projected) else "—")
+        observed = str(row.status) in OBSERVED  # decided by a published value: nothing is projected
+        projected = "—" if observed or pd.isna(row.projected) else (
+            f"{_number(row.projected)} ({_number(row.lo80)}–{_number(row.hi80)})" if pd.notna(row.lo80)
+            else _number(row.projected))
+        chance = pct(row.p_meet) if pd.notna(row.p_meet) and not observed else "—"
         rows.append((str(row.status), [
             name(tg, lang), tg.goal_text(unit=unit_label(tg.unit, lang, facts.registry.units), year=False), latest,
-            projected, pct(row.p_meet) if pd.notna(row.p_meet) else "—", status_label(row.status, lang),
+            projected, chance, status_label(row.status, lang),
             _reason(row, lang) + _proxy_note(facts, proxies[proxies["target"] == row.target], row.status, lang)]))
     return rows
 
