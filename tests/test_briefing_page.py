@@ -125,6 +125,47 @@ def test_the_index_lists_what_the_pack_holds_with_captions(tmp_path):
                                        "e_pm25.png"]  # overview first, then targets in registry order
     captions = dict(figures)
     assert captions["scorecard.16x9.png"] == "P(meet) and status of every target (16:9, for slides)"
-    assert captions["e_pm25.png"] == "Urban PM2.5 annual mean concentration — very likely, P = 95%"
+    assert captions["e_pm25.png"] == "Urban PM2.5 annual mean concentration — very likely, P(meet) = 95%"
     assert 'href="figures/e_pm25.svg"' in page and 'href="figures/vintage.svg"' not in page
     assert 'href="summary.html#requests"' in page and 'href="briefing.pdf"' not in page  # only files that exist
+
+
+def test_decided_targets_show_no_probability_anywhere_a_reader_looks():
+    assert findings.shown_p("met", 1.0) is None and findings.shown_p("missed", 0.0) is None
+    assert findings.shown_p("likely", 0.7) == 0.7 and findings.shown_p("insufficient data", float("nan")) is None
+    rows = dict((cells[0], cells) for _, cells in summary.target_rows(facts(), "en"))
+    assert rows["'Made in Zhejiang' standards, cumulative"][3:6] == ["—", "—", "met"]
+    assert rows["Urban PM2.5 annual mean concentration"][3:5] == ["28 (25–31)", "95%"]
+
+
+def test_the_previous_vintage_is_the_year_before_from_the_launch_year_on():
+    assert findings.previous_year(REGISTRY, 2021) == 2020
+    assert findings.previous_year(REGISTRY, 2019) == 2018
+    assert findings.previous_year(REGISTRY, 2018) is None  # the launch year: the first outlook
+    assert findings.previous_year(REGISTRY, 2016) is None
+
+
+def test_headline_edge_cases_read_as_english():
+    one = NOW[NOW["target"] == "e_pm25"]
+    assert findings.headline(REGISTRY, one, 2021, "en").startswith("As of 2021, of 1 quantified target: 1 is likely")
+    assert findings.headline(REGISTRY, NOW.iloc[0:0], 2021, "en") == "As of 2021, no target was assessed."
+
+
+def test_several_target_years_name_each_goals_year_not_one_for_all(tmp_path):
+    import yaml
+
+    from qanalysis import settings
+    doc = yaml.safe_load(settings.REGISTRY.read_text(encoding="utf-8"))
+    doc["registry"]["target_years"] = [2022, 2025]
+    next(t for t in doc["targets"] if t["id"] == "c_prefab_share")["target_year"] = 2025
+    path = tmp_path / "registry.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    two = load_registry(path)
+    both = summary.Facts(two, 2021, NOW)
+    assert summary.title(both, "en") == "Outlook for the 2022 and 2025 targets, as of 2021"
+    assert summary.table_header(both, "en")[1:4] == ["Goal (target year)", "Latest",
+                                                     "Projected for the target year (80% range)"]
+    goals = {cells[0]: cells[1] for _, cells in summary.target_rows(both, "en")}
+    assert goals["Prefabricated share of new construction floor area"] == "≥ 11% (2025)"
+    assert goals["Urban PM2.5 annual mean concentration"] == "≤ 35 μg/m³ (2022)"
+    assert summary.table_header(facts(), "en")[3] == "Projected 2022 (80% range)"

@@ -9,6 +9,7 @@ import copy
 import re
 import zipfile
 
+import matplotlib
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -170,3 +171,16 @@ def test_the_build_report_shows_cell_text_never_renders_it(raw_dir, toy_registry
     build(raw_dir, tmp_path / "out", toy_registry_path)
     report = (tmp_path / "out" / "build_report.md").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)>" in report and "<img" not in report
+
+
+def test_dollar_signs_in_a_publisher_print_as_written_never_as_math(tmp_path):
+    """matplotlib reads "$...$" as math: a publisher named with it must neither crash a chart nor turn italic."""
+    from matplotlib.figure import Figure
+
+    from qanalysis.report import style
+    from qanalysis.report.labels import source_line
+    with matplotlib.rc_context(style.house_rc()):
+        fig = Figure()
+        text = fig.text(0, 0, source_line(["Bureau $\\notacommand$ and US$5 to US$10"], "en"))
+        style.save(fig, tmp_path / "chart")  # a parse error would raise here
+    assert text.get_parse_math() is False  # drawn as the characters written, not as math

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..assessment.assess import Vintage, assess_vintages
-from ..assessment.status import Status
+from ..assessment.status import OBSERVED, Status
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import pct
@@ -38,7 +38,8 @@ NAMED = 4  # names a headline group lists before "and N more": a paragraph, not 
 
 _WORDS: dict[Lang, dict[str, str]] = {
     Lang.ZH: {
-        "lead": "截至{as_of}年，{n}个量化目标中：",
+        "lead": "截至{as_of}年，{n}个量化目标中：", "lead_one": "截至{as_of}年，1个量化目标中：",
+        "empty": "截至{as_of}年，没有评估任何目标。",
         "missed": "{k}个已确认未达成", "flagged": "{k}个不太可能或很不可能达成", "even": "{k}个达成与否可能性相当",
         "on_track": "{k}个可能或很可能达成", "met": "{k}个已达成", "insufficient": "{k}个因数据不足无法评估",
         "names": "（{names}）", "more": "等{k}个", "sep": "；", "list": "、", "end": "。",
@@ -50,7 +51,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "proxy": "{target}（{readings}）", "reading": "代理指标“{proxy}”{status}", "readings": "，",
     },
     Lang.EN: {
-        "lead": "As of {as_of}, of {n} quantified targets: ",
+        "lead": "As of {as_of}, of {n} quantified targets: ", "lead_one": "As of {as_of}, of 1 quantified target: ",
+        "empty": "As of {as_of}, no target was assessed.",
         "missed": "{k} {are} already missed", "flagged": "{k} {are} unlikely or very unlikely to be met",
         "even": "{k} {are} about as likely as not", "on_track": "{k} {are} likely or very likely to be met",
         "met": "{k} {are} already met", "insufficient": "{k} cannot be assessed for lack of data",
@@ -126,24 +128,40 @@ def headline(registry: Registry, table: pd.DataFrame, as_of: int, lang: Lang | s
         if group != "insufficient":
             text += w["names"].format(names=_names(ids, registry, lang))
         parts.append(text)
-    paragraph = w["lead"].format(as_of=as_of, n=len(table)) + w["sep"].join(parts) + w["end"]
+    if table.empty:
+        return w["empty"].format(as_of=as_of)
+    lead = w["lead_one" if len(table) == 1 else "lead"].format(as_of=as_of, n=len(table))
+    paragraph = lead + w["sep"].join(parts) + w["end"]
     gap = "" if lang == Lang.ZH else " "
     readings = _proxy_readings(registry, table, proxies, lang)
     return paragraph + (gap + readings if readings else "") + _since(registry, table, as_of, lang, previous,
                                                                      previous_year)
 
 
+def previous_year(registry: Registry, as_of: int) -> int | None:
+    """The vintage a briefing as of `as_of` compares with: the year before, from the launch year on (the briefing's
+    vintages start there); None in the launch year, before it, or for a registry without a `registry:` block."""
+    if registry.info is None or as_of - 1 < registry.launch_year:
+        return None
+    return as_of - 1
+
+
+def shown_p(status: str, p: float) -> float | None:
+    """P(meet) as a reader's table or caption shows it: None for a target decided by a published value (met or
+    missed: the status says it, and ">99%" would read as a forecast) or without a probability."""
+    return None if str(status) in (str(s) for s in OBSERVED) or not np.isfinite(p) else float(p)
+
+
 def paragraph(registry: Registry, data: pd.DataFrame, vintage: Vintage, lang: Lang | str = Lang.ZH,
-              targets: Sequence[str] | None = None, known: Sequence[Vintage] = ()) -> str:
+              targets: Sequence[str] | None = None, known: Sequence[Vintage] = (), seed: int = 0) -> str:
     """The headline of `vintage` for the notebooks, restricted to `targets` (a section's; all when None): compared
-    with the vintage a year earlier (assessed here unless it is among `known`), or none before the launch year, so
-    a notebook shows the same findings the briefing would write for those targets."""
+    with the previous vintage (`previous_year`; assessed here with `seed` unless it is among `known`), so a notebook
+    shows the same findings the briefing would write for those targets."""
     keep = (lambda t: t) if targets is None else (lambda t: t[t["target"].isin(list(targets))])
-    year = vintage.as_of - 1
-    before = assess_vintages(registry, data, [year], known=known)[0] if year >= registry.launch_year else None
+    year = previous_year(registry, vintage.as_of)
+    before = assess_vintages(registry, data, [year], seed=seed, known=known)[0] if year is not None else None
     return headline(registry, keep(vintage.table()), vintage.as_of, lang,
-                    keep(before.table()) if before is not None else None, year if before is not None else None,
-                    keep(vintage.proxy_table()))
+                    keep(before.table()) if before is not None else None, year, keep(vintage.proxy_table()))
 
 
 def _proxy_readings(registry: Registry, table: pd.DataFrame, proxies: pd.DataFrame | None, lang: Lang) -> str:

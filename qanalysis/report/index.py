@@ -12,8 +12,8 @@ import html
 from pathlib import Path
 
 from ..lang import Lang, as_lang
-from ..text import pct
-from .labels import name, status_label
+from .findings import shown_p
+from .labels import name, p_text, status_label
 from .style import SLIDE_SUFFIX
 from .summary import Facts, title
 
@@ -48,8 +48,8 @@ def _caption(stem: str, facts: Facts, lang: Lang) -> tuple[str, str]:
     rows = facts.table.set_index("target")
     if base in rows.index:
         row, target = rows.loc[base], facts.registry.target(base)
-        p = row["p_meet"]
-        tail = f" — {status_label(row['status'], lang)}" + (f", P = {pct(float(p))}" if p == p else "")
+        p = shown_p(row["status"], float(row["p_meet"]))
+        tail = f" — {status_label(row['status'], lang)}" + (f", {p_text(p, lang)}" if p is not None else "")
         return "targets", name(target, lang) + tail
     return "overview", base
 

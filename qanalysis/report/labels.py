@@ -73,12 +73,18 @@ def t(lang: Lang | str, key: str) -> str:
     return _TEXT[as_lang(lang)][key]
 
 
+def year_list(years: Sequence[int], lang: Lang | str) -> str:
+    """"2022", "2022、2025" / "2022 and 2025": the target years as a title names them."""
+    shown = [str(y) for y in sorted(set(int(y) for y in years))]
+    if as_lang(lang) == Lang.ZH:
+        return "、".join(shown)
+    return " and ".join(", ".join(shown).rsplit(", ", 1))
+
+
 def scorecard_title(target_years: Sequence[int], lang: Lang | str) -> str:
     """"2022年目标达成可能性" / "Will the 2022 targets be met?": the target years come from the registry's targets,
     never from the code, so another policy's scorecard names its own years ("2025", "2022、2025", "2022 and 2025")."""
-    years = sorted(set(int(y) for y in target_years))
-    zh, en = "、".join(map(str, years)), " and ".join(", ".join(map(str, years)).rsplit(", ", 1))
-    return t(lang, "scorecard").format(years=zh if as_lang(lang) == Lang.ZH else en)
+    return t(lang, "scorecard").format(years=year_list(target_years, lang))
 
 
 def status_label(status: str, lang: Lang | str) -> str:

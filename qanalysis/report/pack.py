@@ -32,6 +32,7 @@ from ..text import shorten
 from . import overview
 from .excel import write_scorecard
 from .fanchart import fan_chart
+from .findings import previous_year
 from .index import write_index
 from .labels import policy_name, t
 from .pdf import write_page
@@ -89,9 +90,10 @@ def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang)
     vintages = assess.assess_vintages(registry, data, vintage_years(registry, as_of), seed=seed, known=[now])
     vintage = assess.vintage_matrix(vintages)
     table = now.table()
-    before = vintages[-2] if len(vintages) > 1 else None
-    facts = Facts(registry, as_of, table, now.proxy_table(), before.table() if before else None,
-                  before.as_of if before else None, data, inputs.conflicts)
+    year = previous_year(registry, as_of)
+    before = next((v.table() for v in vintages if v.as_of == year), None)
+    facts = Facts(registry, as_of, table, now.proxy_table(), before, year if before is not None else None, data,
+                  inputs.conflicts)
 
     written = fan_charts(folder / "figures", inputs, now.outlooks, lang)
     written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang, now.proxy_table())

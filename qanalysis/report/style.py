@@ -57,8 +57,11 @@ def setup_fonts() -> str:
 
 
 def house_rc() -> dict:
-    """The house style as rcParams, for `matplotlib.rc_context`: slide-legible sizes, no chart junk."""
+    """The house style as rcParams, for `matplotlib.rc_context`: slide-legible sizes, no chart junk. Mathtext is off
+    (`text.parse_math`): names, units and publishers come from analysts' files, and "US$5 … US$10" must print as
+    written, never as math or a parse error."""
     return {
+        "text.parse_math": False,
         "font.family": [setup_fonts(), "DejaVu Sans"], "font.size": 11, "axes.titlesize": 13, "axes.labelsize": 11,
         "xtick.labelsize": 11, "ytick.labelsize": 11, "legend.fontsize": 10.5, "legend.frameon": False,
         "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#9a9a9a",

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..assessment.status import OBSERVED, Status
+from ..assessment.status import Status
 from ..assessment.wording import num
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import markdown_text, pct
-from .findings import headline, in_reading_order, proxy_readings
-from .labels import STATUS_ZH, name, policy_name, status_label, unit_label
+from .findings import headline, in_reading_order, proxy_readings, shown_p
+from .labels import STATUS_ZH, name, policy_name, status_label, unit_label, year_list
 from .requests import data_requests
 from .style import STATUS_COLOURS
 
@@ -32,6 +32,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "policy": "{policy}《{title}》。评估时点: {as_of} 年, 只使用 {as_of} 年及以前的数值。",
         "findings": "主要发现", "all": "全部目标 ({n} 个, 按需要关注的程度排序)",
         "head": "目标|目标值|最新值|{year}年预测 (80% 区间)|P(达成)|状态|原因",
+        "head_years": "目标|目标值 (目标年)|最新值|目标年预测 (80% 区间)|P(达成)|状态|原因",
         "requests": "数据需求 (按发布机构)",
         "requests_intro": "下列表格的数值可让评估判断更多目标; 年份为截至 {as_of} 年尚无数值的年份。",
         "request": "{table}: {years}年 — 用于: {targets}", "no_requests": "无: 每个未定目标都已有各年数值。",
@@ -45,6 +46,7 @@ _WORDS: dict[Lang, dict[str, str]] = {
         "policy": "{title} ({policy}). Assessed as of {as_of}, with values for {as_of} and earlier only.",
         "findings": "Findings", "all": "All {n} targets, most in need of attention first",
         "head": "Target|Goal|Latest|Projected {year} (80% range)|P(meet)|Status|Why",
+        "head_years": "Target|Goal (target year)|Latest|Projected for the target year (80% range)|P(meet)|Status|Why",
         "requests": "Data requests, by publisher",
         "requests_intro": "Values from these tables would let the assessment judge more targets; the years are those "
                           "without a value up to {as_of}.",
@@ -77,18 +79,27 @@ class Facts:
         return headline(self.registry, self.table, self.as_of, lang, self.previous, self.previous_year, self.proxies)
 
     @property
-    def target_year(self) -> int:
-        return max(tg.target_year for tg in self.registry.targets)
+    def target_years(self) -> list[int]:
+        """The target years of the targets assessed, ascending."""
+        return sorted({tg.target_year for tg in self.registry.targets})
+
+    def years(self, lang: Lang | str) -> str:
+        """"2022" / "2022 and 2025": what the title and the method note name."""
+        return year_list(self.target_years, lang)
 
 
 def title(facts: Facts, lang: Lang | str) -> str:
     """"2022年量化目标评估 (截至 2021 年)": the summary's and the page's title."""
-    return _WORDS[as_lang(lang)]["title"].format(year=facts.target_year, as_of=facts.as_of)
+    return _WORDS[as_lang(lang)]["title"].format(year=facts.years(lang), as_of=facts.as_of)
 
 
 def table_header(facts: Facts, lang: Lang | str) -> list[str]:
-    """The header of the table of targets (the columns of `target_rows`)."""
-    return _WORDS[as_lang(lang)]["head"].format(year=facts.target_year).split("|")
+    """The header of the table of targets (the columns of `target_rows`): one target year is named in the header,
+    several in each goal instead."""
+    words = _WORDS[as_lang(lang)]
+    if len(facts.target_years) > 1:
+        return words["head_years"].split("|")
+    return words["head"].format(year=facts.target_years[0]).split("|")
 
 
 def _reason(row, lang: Lang) -> str:
@@ -107,17 +118,19 @@ def target_rows(facts: Facts, lang: Lang | str) -> list[tuple[str, list[str]]]:
     lang = as_lang(lang)
     by_id = {tg.id: tg for tg in facts.registry.targets}
     proxies = facts.proxies if facts.proxies is not None else pd.DataFrame(columns=["target", "proxy", "status"])
+    several = len(facts.target_years) > 1  # then each goal names its year
     rows = []
     for row in in_reading_order(facts.table).itertuples(index=False):
         tg = by_id[row.target]
         latest = f"{_number(row.latest_value)} ({int(row.latest_year)})" if pd.notna(row.latest_year) else "—"
-        observed = str(row.status) in OBSERVED  # decided by a published value: nothing is projected
-        projected = "—" if observed or pd.isna(row.projected) else (
+        p = shown_p(row.status, float(row.p_meet))  # None: decided by a published value, or no probability
+        projected = "—" if p is None or pd.isna(row.projected) else (
             f"{_number(row.projected)} ({_number(row.lo80)}–{_number(row.hi80)})" if pd.notna(row.lo80)
             else _number(row.projected))
-        chance = pct(row.p_meet) if pd.notna(row.p_meet) and not observed else "—"
+        chance = "—" if p is None else pct(p)
+        goal = tg.goal_text(unit=unit_label(tg.unit, lang, facts.registry.units), year=several)
         rows.append((str(row.status), [
-            name(tg, lang), tg.goal_text(unit=unit_label(tg.unit, lang, facts.registry.units), year=False), latest,
+            name(tg, lang), goal, latest,
             projected, chance, status_label(row.status, lang),
             _reason(row, lang) + _proxy_note(facts, proxies[proxies["target"] == row.target], row.status, lang)]))
     return rows
@@ -132,7 +145,7 @@ def _proxy_note(facts: Facts, rows: pd.DataFrame, status: str, lang: Lang) -> st
 
 
 def _request_blocks(facts: Facts, lang: Lang) -> list[tuple]:
-    if facts.data is None:
+    if facts.data is None or facts.registry.info is None:  # no data, or no data_from to ask from
         return []
     w = _WORDS[lang]
     blocks: list[tuple] = [("h2", w["requests"], "requests")]  # the pack index links here
@@ -178,7 +191,7 @@ def summary_blocks(facts: Facts, lang: Lang | str = Lang.ZH) -> list[tuple]:
     if conflicts is not None and len(conflicts):
         blocks += [("h2", w["conflicts"].format(n=len(conflicts))), ("p", w["conflicts_intro"]),
                    ("table", w["conflict_head"].split("|"), _conflict_rows(conflicts, facts.registry, lang), None)]
-    blocks += [("h2", w["method"]), ("p", METHOD_NOTE[lang].format(year=facts.target_year))]
+    blocks += [("h2", w["method"]), ("p", METHOD_NOTE[lang].format(year=facts.years(lang)))]
     return blocks
 
 
