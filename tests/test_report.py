@@ -120,6 +120,7 @@ def test_chinese_scorecard_reads_in_chinese(tmp_path):
     assert pm["Eurostat 判断"] == ("数据不足" if codes["e_pm25"] == "insufficient data" else "需加快进度")
     words = [c.value for c in _cells(ws, "状态")]
     assert set(words) == set(STATUS_ZH.values())  # every status in Chinese, no English word left
+    assert {c.value for c in _cells(ws, "方法")} == {"漂移法", None}  # the model as the charts name it
     english = {tg.name_en for tg in REGISTRY.targets} | {"reason for", "acceleration needed", "very likely"}
     assert not [c.value for row in ws.iter_rows(min_row=2) for c in row
                 if isinstance(c.value, str) and any(e in c.value for e in english)]

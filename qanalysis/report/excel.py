@@ -14,8 +14,8 @@ The workbook is read by the people the briefing is for, and worked on by analyst
   charts (`text.pct`) do instead of a rounded 0 % or 100 %.
 - Columns a reader uses come first (`READER`); those an analyst uses stand at the right under plain headers
   (`ANALYST`: the as-of year, the number of values seen, indicator and proxy ids, the official cross-checks, the
-  engine's notes). `method` and the notes are the forecast engine's technical words, English in both packs as on the
-  charts. Dropped: `kind` (the goal already says it: a window "(2019–2022)" for growth and cumulative targets; the
+  engine's notes). `method` is the model as the charts name it, in the pack's language (`labels.method_text`: its first
+  clause); the engine's notes stay as it writes them. Dropped: `kind` (the goal already says it: a window "(2019–2022)" for growth and cumulative targets; the
   code is in the registry, joined on the id) and the reason in the other language. On Proxies also the proxy row's
   `indicator` (it is the proxy id) and `proxies` (a proxy has none).
 - A source's address is a link only when it is an http(s) address: the value comes from an analyst's file, and a
@@ -182,12 +182,14 @@ def _assessment(frame: pd.DataFrame, registry: Registry, lang: Lang,
             words[column] = [labels.crosscheck_label(v, lang) if isinstance(v, str) else v for v in frame[column]]
     if "proxy" in frame:
         words["proxy_name"] = [labels.name(registry.indicators[p], lang) for p in frame["proxy"]]
+    if "method" in frame and lang == Lang.ZH:  # the model as the charts name it; the interval's technicalities
+        words["method"] = [labels.method_text(str(m), lang) for m in frame["method"]]  # are in notes
     cells = frame.drop(columns=["reason"], errors="ignore").reset_index(drop=True).assign(**words)
     return _shown(cells, columns), frame[["status"]].reset_index(drop=True)
 
 
 def _goal(target: Target, registry: Registry, lang: Lang) -> str:
-    """"≤ 35 µg/m³ (2022)": the goal in the language's unit, as the charts write it."""
+    """"≤ 35 μg/m³ (2022)": the goal in the language's unit, as the charts write it."""
     return target.goal_text(unit=labels.unit_label(target.unit, lang, registry.units))
 
 
