@@ -378,7 +378,8 @@ def forecast_series(years: ArrayLike, values: ArrayLike, horizon: int, scale: st
     elif tier == FULL:
         u2 = _rolling_origin(d, h, [name], err)[1][name]
     point, label = _point(name, d, h, tier, notes)
-    factors = intervals.calibrate(err, u2, h, notes) if tier == FULL else np.ones(h)
+    rho = intervals.change_autocorrelation(d.t, d.z)
+    factors = intervals.calibrate(err, u2, h, notes, rho=rho) if tier == FULL else np.ones(h)
     err = intervals.pooled_df(err, u2)
     cap = intervals.level_cap(d.t, d.y, err, d.ws.name, h)
     q = intervals.bands(point, err, factors, d.ws.back, cap)
