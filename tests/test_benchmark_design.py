@@ -57,3 +57,21 @@ def test_calibration_constants_set_back_give_the_earlier_formula():
     assert intervals.pooled_df(err, u2, df_max=None).nu == 7 + 3
     assert intervals.pooled_df(err, u2).nu == min(7 + 3, intervals.DF_MAX or 10**6)
     assert intervals.pooled_df(err, []).nu == 7  # no rolling origins: the series' own degrees of freedom
+
+
+def test_smoothness_is_the_lag_one_autocorrelation_of_the_changes_and_scales_the_interval():
+    t = np.arange(2000, 2012)
+    smooth = np.cumsum(np.cumsum(np.full(12, 0.01)))  # changes rise steadily: rho near 1
+    rough = np.cumsum(np.tile([0.05, -0.03], 6))  # changes alternate: rho near -1
+    assert intervals.change_autocorrelation(t, smooth) > 0.6 > -0.6 > intervals.change_autocorrelation(t, rough)
+    assert intervals.change_autocorrelation(t[:3], smooth[:3]) == 0.0  # two changes: no autocorrelation to speak of
+    assert intervals.change_autocorrelation(t, np.full(12, 3.0)) == 0.0  # equal changes
+    gaps = np.array([2000, 2001, 2003, 2004, 2005, 2007])  # changes per year, over the actual years
+    assert intervals.change_autocorrelation(gaps, 0.1 * (gaps - 2000)) == 0.0
+    err = intervals.ErrorModel(walk=0.04, drift=0.004, nu=7)
+    u2 = [(4, 1, 0.5), (4, 2, 2.0), (5, 1, 1.5), (5, 2, 3.0), (6, 1, 0.2)]
+    base = intervals.calibrate(err, u2, 3, [], rho=0.0)
+    for rho in (-0.5, 0.3, 0.9):
+        np.testing.assert_allclose(intervals.calibrate(err, u2, 3, [], rho=rho),
+                                   base * np.exp(-intervals.SMOOTH_SHRINK * rho))
+    assert np.all(intervals.calibrate(err, [], 3, [], rho=0.9) == 1.0)  # no rolling origins: no calibration at all

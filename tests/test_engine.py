@@ -25,7 +25,7 @@ def test_two_points_drift_with_a_one_df_t_interval_from_the_change():
     fc = forecast_series([2018, 2020], [40.0, 32.4], 2, scale="level")
     # log drift = ln(0.81)/2 a year; 2022 point = 32.4 * 0.81 = 26.244.
     np.testing.assert_allclose(fc.mean, [32.4 * 0.9, 26.244], rtol=1e-9)
-    assert (fc.model, fc.tier) == ("drift", "two points")
+    assert (fc.model, fc.tier) == ("drift", "two points")  # falling: fitted on the log scale (ORIGINAL_POINTS)
     s = abs(np.log(0.81)) / np.sqrt(2)  # one change over 2 years: its size per sqrt(year)
     sd = s * np.sqrt(2 + 2**2 / 2)  # random walk (h) plus drift uncertainty (h^2 / span)
     np.testing.assert_allclose(fc.lo95[1], 26.244 * np.exp(stats.t.ppf(0.025, 1) * sd), rtol=1e-9)
@@ -50,13 +50,15 @@ def test_two_point_bands_stay_finite_and_paths_agree_with_them():
 @pytest.mark.parametrize("values", [[4.4, 38.0, 141.7], [0.8, 7.4, 18.1], [15.5, 12.6, 27.5, 92.5, 155.4, 154.6]])
 def test_log_growth_that_compounds_too_far_falls_back_to_a_straight_line(values):
     """Sunspots and Westinghouse capital: on the log scale these became 59,660, 4,257 and 1,058 four years on. The
-    original-scale guard caps the yearly move at 5 x the data's range per year, and what replaces them (drift on the
-    original scale when the log models all fail) stays within it."""
+    models now fit the original values of a rising series (engine.ORIGINAL_POINTS), so the automatic forecast does
+    not compound; a model forced onto the log scale (loglinear) still does, and the original-scale guard, which caps
+    the yearly move at 5 x the data's range per year, replaces it with drift, which stays within it."""
     years = np.arange(2000, 2000 + len(values))
-    fc = forecast_series(years, values, 4, scale="level")
     per_year = np.ptp(values) / (len(values) - 1)
-    assert np.all(np.abs(fc.mean - values[-1]) <= 5 * per_year * np.arange(1, 5) * (1 + 1e-9))
-    assert any("compounded too far" in n.text for n in fc.notes) or "compounded too far" in fc.model
+    for model in (None, "loglinear"):
+        fc = forecast_series(years, values, 4, scale="level", model=model)
+        assert np.all(np.abs(fc.mean - values[-1]) <= 5 * per_year * np.arange(1, 5) * (1 + 1e-9))
+    assert fc.model == "drift (fallback: loglinear compounded too far)"
 
 
 def test_years_and_shapes():
@@ -122,7 +124,10 @@ def test_constant_series_gets_a_flat_forecast_and_a_nonzero_interval():
 
 
 def test_huge_values_are_fine_on_the_log_scale():
-    fc = forecast_series(np.arange(2012, 2020), 1e12 * 1.05 ** np.arange(8), 3, model="drift")
+    y = 1e12 * 1.05 ** np.arange(8)
+    fc = forecast_series(np.arange(2012, 2020), y, 3, model="drift")  # drift fitted to the original values
+    np.testing.assert_allclose(fc.mean, y[-1] + (y[-1] - y[0]) / 7 * np.arange(1, 4), rtol=1e-9)
+    fc = forecast_series(np.arange(2012, 2020), y, 3, model="loglinear")
     np.testing.assert_allclose(fc.mean, 1e12 * 1.05 ** np.arange(8, 11), rtol=1e-9)
     assert np.isfinite(fc.paths).all()
 

@@ -5,8 +5,12 @@ uncertainty around it, on the same scale. The error model is a random walk with 
 observed years, with one Student-t scale of nu degrees of freedom per path (nu = number of changes - 1, at least 1),
 so each horizon's marginal is exactly t: the interval is a t quantile and the seeded sample paths have exactly that
 distribution, so paths and intervals agree. For 6+ points the scale is calibrated per horizon on the standardised
-rolling-origin errors that `engine` collects while scoring the candidates. Kept apart from model choice because the
-two are judged differently: the point forecast by MASE, the interval by coverage (benchmarks/accuracy.py).
+rolling-origin errors that `engine` collects while scoring the candidates, and narrowed for smooth series
+(`change_autocorrelation`). Kept apart from model choice because the two are judged differently: the point forecast
+by MASE, the interval by coverage (benchmarks/accuracy.py). Each series' error model uses that series only: pooling
+the variance across peer series (empirical Bayes) was measured by benchmarks/pooling.py and left out, because it
+made the 80 % intervals of 2-5-point series cover 63-77 % instead of 82.8 % (or, keeping each series' own degrees
+of freedom, changed little) for a Brier score better by 0.001 at most.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ PRIOR_SCALE = 1.0  # the interval scale a series' own rolling-origin evidence is
 PRIOR_WEIGHT = 0.1  # how much that prior weighs, in units of the series' own degrees of freedom nu
 POOL_LONGER = True  # horizon j's scale pools the errors at horizons >= j (False: at horizon j only)
 DF_MAX: int | None = 3  # most degrees of freedom the 6+ tier's t may have (None: no cap)
+SMOOTH_SHRINK = 0.45  # the 6+ tier's scale is multiplied by exp(-SMOOTH_SHRINK x rho) (`change_autocorrelation`)
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,32 @@ def fit_errors(t: np.ndarray, z: np.ndarray, scale: str) -> ErrorModel:
     return ErrorModel(walk, walk / span, max(len(g) - 1, 1))
 
 
+def change_autocorrelation(t: np.ndarray, z: np.ndarray) -> float:
+    """Lag-1 autocorrelation of the yearly changes around their mean (the random walk with drift's residuals), in
+    [-1, 1]; 0 when there are fewer than three changes or they are all equal.
+
+    Why it matters for the interval: it is observable in any training window and says how smooth a series is.
+    Smoothed or interpolated series (the World Bank's fertility estimates) have changes that drift slowly, so the
+    models that follow momentum forecast them better than the random-walk scale assumes. On the calibration half of
+    the benchmark the 6+ tier's 80 % intervals covered 77.6 % of the windows in the lowest fifth of rho (below
+    -0.29) and 86.2 % in the highest (above 0.37), with the same rise inside every source (M3 74 -> 83 %,
+    fertility 75 -> 88 %), so it is smoothness, not the source, that the interval missed."""
+    if len(z) < 4:
+        return 0.0
+    per_year = np.diff(z) / np.diff(t)
+    x = per_year - per_year.mean()
+    denom = float(np.dot(x, x))
+    if denom <= 1e-12 * float(np.dot(per_year, per_year)) or denom == 0:  # equal changes up to rounding
+        return 0.0
+    return float(np.clip(np.dot(x[:-1], x[1:]) / denom, -1.0, 1.0))
+
+
 def calibrate(err: ErrorModel, u2: list[tuple[int, int, float]], h: int, notes: list[Note],
-              prior: float | None = None, weight: float | None = None, pool_longer: bool | None = None) -> np.ndarray:
+              prior: float | None = None, weight: float | None = None, pool_longer: bool | None = None,
+              rho: float = 0.0, smooth: float | None = None) -> np.ndarray:
     """Interval scale per horizon from the rolling-origin errors (origin, horizon, squared standardised error),
-    shrunk toward the prior scale (PRIOR_SCALE).
+    shrunk toward the prior scale (PRIOR_SCALE), times exp(-SMOOTH_SHRINK x rho) for the series' smoothness `rho`
+    (`change_autocorrelation`).
 
     For horizon j the squared standardised errors at horizons >= j (or the longest evaluated; only at horizon j
     without POOL_LONGER) are averaged, then weighted against the prior: PRIOR_WEIGHT x nu for the prior, one per
@@ -81,10 +108,22 @@ def calibrate(err: ErrorModel, u2: list[tuple[int, int, float]], h: int, notes: 
     (momentum) widen its far intervals. A light prior lets each series' own errors decide: smooth series
     (fertility) get narrower intervals, series whose trend breaks (M3, tourism) wider ones; with the prior at nu
     (weight 1) the fertility intervals were too wide and the M3 ones too narrow on the calibration half. `prior`,
-    `weight` and `pool_longer` override the module's constants (benchmarks/calibrate.py tries alternatives)."""
+    `weight`, `pool_longer` and `smooth` override the module's constants (benchmarks/calibrate.py tries
+    alternatives).
+
+    Why the smoothness term: with the scale from the rolling-origin errors alone the 80 % intervals of the smoothest
+    series were too wide (fertility covered 85 % on the calibration half, 87 % on the report half) and those of
+    rough ones a little short. benchmarks/calibrate.py's grid (SMOOTH_SHRINK 0-0.6 beside the weight, the cap on the
+    degrees of freedom and the prior) chose 0.45 with the other constants unchanged: every source's 80 % coverage
+    within 77-85 % on the calibration half (fertility 85.0 -> 80.0 %, 14-point windows 84.6 -> 82.5 %), pooled
+    80.8 % / 94.9 %. A multiplier, not a second estimate: rho is noisy on 6-14 points, and exp keeps the factor
+    positive and symmetric (rough series, rho < 0, widen by as much as smooth ones narrow). Cost seen elsewhere:
+    the MDG retrospective (smooth model estimates, 15 years ahead) scored a launch-vintage Brier of 0.115 with it,
+    0.111 without."""
     prior = PRIOR_SCALE if prior is None else prior
     weight = PRIOR_WEIGHT if weight is None else weight
     pool_longer = POOL_LONGER if pool_longer is None else pool_longer
+    smooth = SMOOTH_SHRINK if smooth is None else smooth
     factors = np.ones(h)
     if not u2:
         return factors
@@ -94,7 +133,7 @@ def calibrate(err: ErrorModel, u2: list[tuple[int, int, float]], h: int, notes: 
         pick = records[:, 1] >= min(j, longest) if pool_longer else records[:, 1] == min(j, longest)
         c2, m = float(records[pick, 2].mean()), len(set(records[pick, 0].tolist()))
         w = weight * err.nu
-        factors[j - 1] = np.sqrt((w * prior**2 + m * c2) / (w + m))
+        factors[j - 1] = np.sqrt((w * prior**2 + m * c2) / (w + m)) * np.exp(-smooth * rho)
     notes.append(Note("calibration", f"interval scale x{factors.min():.2f}-{factors.max():.2f} from rolling-origin errors"))
     return factors
 
