@@ -265,3 +265,12 @@ def test_degenerate_series_never_crash_and_stay_possible(kind):
                     assert fc.paths.min() >= 0 and fc.paths.max() <= 100
                 if scale == "count" and (values[np.isfinite(values)] >= 0).all():
                     assert fc.paths.min() >= 0
+
+
+def test_the_method_names_the_scale_the_points_were_fitted_on():
+    """A rising positive series is fitted on its values (ORIGINAL_POINTS) and the method says so; a falling one on
+    the logs."""
+    from qanalysis.forecast.engine import transform_name
+    assert transform_name("level", [10, 12, 15, 19, 24, 30]) == "values (bands on log)"
+    assert transform_name("level", [30, 24, 19, 15, 12, 10]) == "log"
+    assert transform_name("share", [10, 12, 15]) == "logit"

@@ -591,6 +591,8 @@ def test_chinese_charts_name_the_method_in_chinese():
     assert labels.method_text("combination(drift, trend, damped) on log, 4 points; t", "en") == \
         "combination(drift, trend, damped) on log, 4 points"
     assert labels.method_text("prophet on log, 9 points", "zh") == "prophet, 对数尺度, 9 个数据点"  # unknown: as is
+    assert labels.method_text("combination(theta, damped, arima) on values (bands on log), 8 points; t", "zh") == \
+        "组合(Theta 法、阻尼趋势、ARIMA), 按原值拟合 (区间在对数尺度), 8 个数据点"
     assert labels.method_text("a form never written", "zh") == "a form never written"
 
 

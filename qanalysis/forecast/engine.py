@@ -182,9 +182,17 @@ def _working_scale(scale: str, y: np.ndarray, notes: list[Note]) -> _Scale:
 
 
 def transform_name(scale: str, values) -> str:
-    """The working scale forecast_series would use for these values ('logit', 'log', 'log(1+x)' or 'raw')."""
+    """The scale forecast_series would fit these values (in year order) on, as a method names it: 'logit', 'log',
+    'log(1+x)' or 'raw', or 'values (bands on log)' where the models fit a rising series' values (ORIGINAL_POINTS)."""
     y = np.asarray(values, dtype=float)
-    return _working_scale(scale, y[np.isfinite(y)], []).name
+    y = y[np.isfinite(y)]
+    ws = _working_scale(scale, y, [])
+    return f"values (bands on {ws.name})" if _fits_values(ws, y) else ws.name
+
+
+def _fits_values(ws: _Scale, y: np.ndarray) -> bool:
+    """Whether the models fit the original values (a rising series on the log scale, ORIGINAL_POINTS)."""
+    return ws.name == "log" and ORIGINAL_POINTS and len(y) > 0 and bool(y[-1] > y[0])
 
 
 def _clean(years, values, scale: str, notes: list[Note]) -> _Data:
@@ -204,7 +212,7 @@ def _clean(years, values, scale: str, notes: list[Note]) -> _Data:
     if len(y) < 2:
         raise InsufficientData(f"only one value ({int(t[0])}); a trend needs at least two" if len(y) else "no values")
     ws = _working_scale(scale, y, notes)
-    return _Data(t, y, ws, ws.name == "log" and ORIGINAL_POINTS and bool(y[-1] > y[0]))
+    return _Data(t, y, ws, _fits_values(ws, y))
 
 
 def _guard(point: np.ndarray, d: _Data) -> str | None:

@@ -196,8 +196,9 @@ MODEL_ZH: dict[str, str] = {
 }
 """Chinese names of every model the engine can name in a method (forecast.engine.candidate_names and the fallback
 "linear drift"): a Chinese chart says which model drew its fan in Chinese."""
-SCALE_ZH = {"log": "对数尺度", "logit": "logit 尺度", "log(1+x)": "log(1+x) 尺度", "raw": "原始尺度"}
-_METHOD = re.compile(r"(?P<model>.+) on (?P<scale>[^,]+), (?P<n>\d+) points?")
+SCALE_ZH = {"log": "对数尺度", "logit": "logit 尺度", "log(1+x)": "log(1+x) 尺度", "raw": "原始尺度",
+            "values (bands on log)": "按原值拟合 (区间在对数尺度)"}
+_METHOD = re.compile(r"(?P<model>.+) on (?P<scale>values \(bands on [^()]+\)|[^,()]+), (?P<n>\d+) points?")
 _FALLBACK = re.compile(r"(?P<model>[a-z ]+) \(fallback: (?P<why>.+)\)")
 _FAILURES = [  # the engine's reasons a model gave way (engine._point), first clause only
     (re.compile(r"(?P<m>[a-z ]+) exploded"), "{m}发散"),
