@@ -1,11 +1,13 @@
-"""The briefing pack for one vintage: charts, the Excel scorecard and a one-page summary (Markdown and HTML).
+"""The briefing pack for one vintage: index.html, the one-page PDF, the summary (Markdown and HTML), the Excel
+scorecard and the charts.
 
 Three parts, as in owid/etl steps: load (registry, tidy data, sources), compute (each as-of vintage once, with its
 targets and proxies, from `assessment.assess`; nothing re-derived here), save. Every file is byte-identical on rerun:
-charts carry no timestamps (`style.save`), the workbook is written by `outputs.save_workbook`, the summary has no
-clock. `load_inputs` is public because the notebooks start from the same inputs as the briefing.
+charts carry no timestamps (`style.save`), the workbook is written by `outputs.save_workbook`, the summary and the
+index have no clock, the PDF's date is fixed. `load_inputs` and the figure functions are public because the notebooks
+start from the same inputs and draw the same charts as the briefing.
 
-Language: charts follow `lang` ("zh" default, or "en"); the workbook carries both reasons (`reason`, `reason_zh`).
+Language: one per pack (`lang`, "zh" default, or "en"): every word a reader sees, in every file.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def make_report(as_of: int, out_dir: Path, data_path: Path = settings.PROCESSED 
 
 
 def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang) -> list[Path]:
-    """compute every vintage once, then save the charts, the scorecard and the summary into `folder`."""
+    """Compute every vintage once, then save the charts, the workbook, the summary, the page and (last) the index
+    into `folder`."""
     registry, data = inputs.registry, inputs.data
     now = assess.assess_vintage(registry, data, as_of, seed=seed)
     vintages = assess.assess_vintages(registry, data, vintage_years(registry, as_of), seed=seed, known=[now])
