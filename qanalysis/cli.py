@@ -242,7 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="seed of the sample paths (default 0)")
     p.add_argument("--all-columns", action="store_true", help="also write the official cross-check columns")
 
-    p = command("report", "the briefing pack: charts (PNG, SVG), Excel scorecard, one-page summary", _report)
+    p = command("report", "the briefing pack: index.html, a one-page PDF, the summary, the Excel scorecard and the charts (PNG, SVG)", _report)
     p.add_argument("--as-of", type=int, required=True, help="the vintage of the briefing")
     p.add_argument("--out", metavar="DIR", help="output folder (default: the workspace's briefings/briefing-YEAR-LANG)")
     p.add_argument("--data", metavar="FILE", help="tidy indicators CSV (default: the workspace's processed data)")
