@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from qanalysis import settings
 from qanalysis.registry import load_registry
 from qanalysis.report.explore import default_target, explore_view, what_if_outlook, widget
 
@@ -58,3 +59,16 @@ def test_without_a_kernel_the_widget_shows_a_static_view(case):
     html = bundle["text/html"]
     assert html.startswith('<img alt="e_pm25" src="data:image/png;base64,') and "<table" in html
     assert "P(meet)" in html and "likely" in html  # e_pm25 as of 2020: likely (P 82%)
+
+
+def test_the_explorer_labels_a_declared_unit_in_english():
+    """The MDG registry declares ‰; an English explorer chart writes its English label, not the symbol."""
+    from qanalysis.report.pack import load_inputs
+    from qanalysis.workspace import load_workspace
+    ws = load_workspace(settings.ROOT / "examples" / "mdg")
+    inputs = load_inputs(ws.indicators, ws.registry)
+    fig, _ = explore_view(inputs.registry, inputs.data, "mdg4a_afg", 2000, lang="en")
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "per 1,000 live births"  # the unit above the y axis
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.endswith("per 1,000 live births") for t in legend) and not any("‰" in t for t in legend)

@@ -54,7 +54,7 @@ def explore_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: 
                  next_value: float | None = None, lang: Lang | str = Lang.ZH, seed: int = 0) -> tuple[Figure, dict]:
     """(fan chart, assessment row) for one choice of the controls."""
     outlook = what_if_outlook(registry, data, target_id, as_of, model, next_value, seed)
-    return fan_chart(outlook, lang=lang), outlook.row
+    return fan_chart(outlook, lang=lang, units=registry.units), outlook.row
 
 
 def static_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: int, lang: Lang | str = Lang.ZH) -> str:
@@ -62,7 +62,7 @@ def static_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: i
     reason and a note that the controls need a live kernel."""
     lang = as_lang(lang)
     outlook = what_if_outlook(registry, data, target_id, as_of)
-    png = base64.b64encode(_png(fan_chart(outlook, lang=lang))).decode("ascii")
+    png = base64.b64encode(_png(fan_chart(outlook, lang=lang, units=registry.units))).decode("ascii")
     reason = outlook.row["reason_zh"] if lang == Lang.ZH and outlook.row.get("reason_zh") else outlook.row["reason"]
     table = show(scorecard(pd.DataFrame([outlook.row]), registry, lang), lang)._repr_html_()
     return (f'<img alt="{target_id}" src="data:image/png;base64,{png}"/>\n{table}\n'

@@ -177,7 +177,7 @@ def _name(registry: Registry, target_id: str, lang: Lang | str) -> str:
 def scorecard(table: pd.DataFrame, registry: Registry, lang: Lang | str = Lang.ZH) -> pd.DataFrame:
     """One line per target: goal, status, P(meet), latest value, projection with its 80 % interval."""
     english = as_lang(lang) == Lang.EN  # the registry's units are Chinese; an English table shows English units
-    goals = {t.id: t.goal_text(unit=unit_label(t.unit, lang)) if english else t.goal for t in registry.targets}
+    goals = {t.id: t.goal_text(unit=unit_label(t.unit, lang, registry.units)) if english else t.goal for t in registry.targets}
     return pd.DataFrame({
         "target": table["target"],
         "name": [shorten(_name(registry, t, lang), 24) for t in table["target"]],
