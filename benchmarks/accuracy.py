@@ -30,6 +30,7 @@ import pickle
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -239,6 +240,25 @@ class Pred:
     lo95: np.ndarray | None = None
     hi95: np.ndarray | None = None
 
+
+
+def cached(path: str | None, make: Callable[[], list]) -> list:
+    """The prepared windows from the pickle at `path` when it exists, else `make()` (written to `path` when one is
+    given): preparing the windows takes minutes, the experiments the tuning scripts run on them seconds."""
+    if path and os.path.exists(path):
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    items = make()
+    if path:
+        with open(path, "wb") as fh:
+            pickle.dump(items, fh)
+    return items
+
+
+def main_windows(half: str) -> list[Window]:
+    """The main set's windows (TRAIN_LENGTHS points) of one half."""
+    windows, _ = make_windows(HORIZON, thresholds, half)
+    return [w for w in windows if len(w.train) in TRAIN_LENGTHS]
 
 def _gauss(mean: np.ndarray, sd: np.ndarray) -> Pred:
     return Pred(mean, mean - Z[80] * sd, mean + Z[80] * sd, mean - Z[95] * sd, mean + Z[95] * sd)

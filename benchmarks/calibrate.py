@@ -22,7 +22,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import itertools
-import pickle
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -102,18 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     acc.check_data()
-    if args.cache and os.path.exists(args.cache):
-        with open(args.cache, "rb") as fh:
-            items = pickle.load(fh)
-    else:
-        windows, _ = acc.make_windows(acc.HORIZON, acc.thresholds, "calibration")
-        windows = [w for w in windows if len(w.train) in acc.TRAIN_LENGTHS]
+    def prepare() -> list:
+        windows = acc.main_windows("calibration")
         chunks = [windows[i:i + 50] for i in range(0, len(windows), 50)]
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            items = [x for xs in pool.map(_chunk, chunks) for x in xs]
-        if args.cache:
-            with open(args.cache, "wb") as fh:
-                pickle.dump(items, fh)
+            return [x for xs in pool.map(_chunk, chunks) for x in xs]
+
+    items = acc.cached(args.cache, prepare)
     print(f"{len(items)} calibration-half main windows prepared in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     current = (intervals.PRIOR_SCALE, intervals.PRIOR_WEIGHT, intervals.POOL_LONGER, intervals.DF_MAX,
                intervals.SMOOTH_SHRINK)

@@ -222,21 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     acc.check_data()
-    if args.cache and os.path.exists(args.cache):
-        with open(args.cache, "rb") as fh:
-            items = pickle.load(fh)
-    else:
-        windows, _ = acc.make_windows(acc.HORIZON, acc.thresholds, args.half)
-        windows = [w for w in windows if len(w.train) in acc.TRAIN_LENGTHS]
+    def prepare() -> list:
+        windows = acc.main_windows(args.half)
         chunks = [windows[i:i + 50] for i in range(0, len(windows), 50)]
         if args.workers <= 1:
-            items = [x for c in chunks for x in _chunk(c)]
-        else:
-            with ProcessPoolExecutor(max_workers=args.workers) as pool:
-                items = [x for xs in pool.map(_chunk, chunks) for x in xs]
-        if args.cache:
-            with open(args.cache, "wb") as fh:
-                pickle.dump(items, fh)
+            return [x for c in chunks for x in _chunk(c)]
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            return [x for xs in pool.map(_chunk, chunks) for x in xs]
+
+    items = acc.cached(args.cache, prepare)
     print(f"{len(items)} {args.half}-half main windows prepared in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     base = None
     if args.baselines:

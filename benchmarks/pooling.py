@@ -36,7 +36,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse
-import pickle
 import sys
 import time
 from dataclasses import replace
@@ -148,16 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     acc.check_data()
-    if args.cache and os.path.exists(args.cache):
-        with open(args.cache, "rb") as fh:
-            items = pickle.load(fh)
-    else:
+    def build() -> list:
         peers = peer_walks(acc.load_series())
         windows, _ = acc.make_windows(acc.HORIZON, acc.thresholds, args.half)
-        items = [prepare(w, peers) for w in windows]
-        if args.cache:
-            with open(args.cache, "wb") as fh:
-                pickle.dump(items, fh)
+        return [prepare(w, peers) for w in windows]
+
+    items = acc.cached(args.cache, build)
     print(f"{len(items)} {args.half}-half windows prepared in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     pd.set_option("display.width", 250)
     pd.set_option("display.max_rows", 500)
