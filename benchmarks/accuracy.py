@@ -42,6 +42,7 @@ from statsmodels import datasets as sd
 from statsmodels.tsa.arima.model import ARIMA  # imported before any fit: statsmodels sets its warning filters
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # on import, and ours must come after them
 
+from qanalysis.outputs import write_file
 from qanalysis.report.evidence import write_section
 
 HORIZON = 4
@@ -249,9 +250,8 @@ def cached(path: str | None, make: Callable[[], list]) -> list:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     items = make()
-    if path:
-        with open(path, "wb") as fh:
-            pickle.dump(items, fh)
+    if path:  # whole or not at all: a run stopped mid-write must not leave a pickle the next run trips on
+        write_file(Path(path), pickle.dumps(items))
     return items
 
 

@@ -25,7 +25,7 @@ def test_two_points_drift_with_a_one_df_t_interval_from_the_change():
     fc = forecast_series([2018, 2020], [40.0, 32.4], 2, scale="level")
     # log drift = ln(0.81)/2 a year; 2022 point = 32.4 * 0.81 = 26.244.
     np.testing.assert_allclose(fc.mean, [32.4 * 0.9, 26.244], rtol=1e-9)
-    assert (fc.model, fc.tier) == ("drift", "two points")  # falling: fitted on the log scale (ORIGINAL_POINTS)
+    assert (fc.model, fc.tier) == ("drift", "two points")  # falling: fitted on the log scale (engine._fits_values)
     s = abs(np.log(0.81)) / np.sqrt(2)  # one change over 2 years: its size per sqrt(year)
     sd = s * np.sqrt(2 + 2**2 / 2)  # random walk (h) plus drift uncertainty (h^2 / span)
     np.testing.assert_allclose(fc.lo95[1], 26.244 * np.exp(stats.t.ppf(0.025, 1) * sd), rtol=1e-9)
@@ -50,7 +50,7 @@ def test_two_point_bands_stay_finite_and_paths_agree_with_them():
 @pytest.mark.parametrize("values", [[4.4, 38.0, 141.7], [0.8, 7.4, 18.1], [15.5, 12.6, 27.5, 92.5, 155.4, 154.6]])
 def test_log_growth_that_compounds_too_far_falls_back_to_a_straight_line(values):
     """Sunspots and Westinghouse capital: on the log scale these became 59,660, 4,257 and 1,058 four years on. The
-    models now fit the original values of a rising series (engine.ORIGINAL_POINTS), so the automatic forecast does
+    models now fit the original values of a rising series (engine._fits_values), so the automatic forecast does
     not compound; a model forced onto the log scale (loglinear) still does, and the original-scale guard, which caps
     the yearly move at 5 x the data's range per year, replaces it with drift, which stays within it."""
     years = np.arange(2000, 2000 + len(values))
@@ -268,9 +268,10 @@ def test_degenerate_series_never_crash_and_stay_possible(kind):
 
 
 def test_the_method_names_the_scale_the_points_were_fitted_on():
-    """A rising positive series is fitted on its values (ORIGINAL_POINTS) and the method says so; a falling one on
-    the logs."""
-    from qanalysis.forecast.engine import transform_name
-    assert transform_name("level", [10, 12, 15, 19, 24, 30]) == "values (bands on log)"
-    assert transform_name("level", [30, 24, 19, 15, 12, 10]) == "log"
-    assert transform_name("share", [10, 12, 15]) == "logit"
+    """A rising positive series is fitted on its values (engine._fits_values) and the forecast says so; a falling one
+    on the logs; a forced loglinear trend on the logs whatever the series does."""
+    years = range(2010, 2016)
+    assert forecast_series(years, [10, 12, 15, 19, 24, 30], 3).fitted_on == "values (bands on log)"
+    assert forecast_series(years, [30, 24, 19, 15, 12, 10], 3).fitted_on == "log"
+    assert forecast_series(range(2010, 2013), [10, 12, 15], 3, scale="share").fitted_on == "logit"
+    assert forecast_series(years, [10, 12, 15, 19, 24, 30], 3, model="loglinear").fitted_on == "log"

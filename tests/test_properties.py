@@ -14,6 +14,7 @@ import csv
 import functools
 import io
 import math
+import re
 import tempfile
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from qanalysis.ingest.processed import conform, load_sources, read_indicators, r
 from qanalysis.ingest.series import read_series_csv
 from qanalysis.ingest.tables import read_table
 from qanalysis.ingest.values import check_values
-from qanalysis.registry import Registry, load_registry
+from qanalysis.registry import RESERVED_IDS, Registry, load_registry
 from qanalysis.units import MAX_MAGNITUDE
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -164,6 +165,11 @@ def registry_docs(draw) -> str:
 @SLOWER
 @given(registry_docs())
 def test_the_registry_loader_ends_in_a_registry_or_an_input_error(text):
+    _loads_sound_or_refuses(text)
+
+
+def _loads_sound_or_refuses(text: str) -> None:
+    """A registry file ends in an InputError or in targets with finite bounded values, years in range and safe ids."""
     try:
         registry = load_registry(_in_folder("targets.yaml", text.encode("utf-8", "surrogatepass")))
     except InputError:
@@ -171,7 +177,9 @@ def test_the_registry_loader_ends_in_a_registry_or_an_input_error(text):
     for target in registry.targets:
         assert math.isfinite(target.value) and abs(target.value) <= MAX_MAGNITUDE
         assert 1900 <= target.target_year <= 2100
+        assert target.window_start is None or 1900 <= target.window_start <= 2100
         assert target.id.replace("_", "").replace("-", "").isascii() and "/" not in target.id
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", target.id) and target.id.lower() not in RESERVED_IDS
 
 
 # --- workbooks -------------------------------------------------------------------------------------------------
@@ -312,19 +320,7 @@ def targeted_registry_docs(draw) -> str:
 @SLOWER
 @given(targeted_registry_docs())
 def test_a_registry_that_loads_has_finite_values_bounded_years_and_safe_ids(text):
-    import re
-
-    from qanalysis.registry import RESERVED_IDS
-
-    try:
-        registry = load_registry(_in_folder("targets.yaml", text.encode("utf-8", "surrogatepass")))
-    except InputError:
-        return
-    for target in registry.targets:
-        assert math.isfinite(target.value) and abs(target.value) <= MAX_MAGNITUDE
-        assert 1900 <= target.target_year <= 2100
-        assert target.window_start is None or 1900 <= target.window_start <= 2100
-        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", target.id) and target.id.lower() not in RESERVED_IDS
+    _loads_sound_or_refuses(text)
 
 
 VALUE_CELL = st.one_of(st.none(), st.floats(-1e3, 1e3), st.sampled_from(["-", "…", "=1+1", "=SUM(E4:F4)", "12.5"]))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..forecast.engine import Forecast, Tier, forecast_series, transform_name
+from ..forecast.engine import Forecast, Tier, forecast_series
 from ..forecast.intervals import path_quantiles
 from ..registry import Indicator, Kind, Target
 from ..text import years_text
@@ -98,7 +98,7 @@ def _from_paths(c: Case, values: np.ndarray, fc: Forecast, how: str, key: str, r
     p = float(np.mean(c.tg.meets(values)))
     q = path_quantiles(values)
     mid = float(q["mean"])
-    method = f"{fc.model} on {transform_name(c.ind.scale, c.hist.to_numpy())}, {len(c.hist)} points; "
+    method = f"{fc.model} on {fc.fitted_on}, {len(c.hist)} points; "
     return Verdict(c.why(key, **facts, p=p, mid=mid), method + INTERVAL[fc.tier] + how, None, p, mid,
                     float(q["lo80"]), float(q["hi80"]), fc, required)
 

@@ -17,7 +17,7 @@ What is done depends on how many values there are (the tier), because the eviden
 Models run on a scale where forecasts stay possible (logit for shares and scores, log for positive levels and
 counts, log(1+x) for counts with zeros, raw for growth rates). On the log scale a series that rose (last value above
 the first) has its models fitted to the original values and their forecasts mapped onto the log scale
-(ORIGINAL_POINTS); the log scale still carries the errors, the bands and the paths, which stay positive and skewed.
+(`_fits_values`); the log scale still carries the errors, the bands and the paths, which stay positive and skewed.
 Why: fitted to the logs, every model compounds short-run growth. On the calibration half of benchmarks/accuracy.py
 (main set, 3,583 windows of 6-14 points; benchmarks/point_rules.py compares the rules) the 6+ tier's mean MASE was
 1.966 (1.003 x drift; 1.14 x on tourism, 1.13 x on GDP) with every model on the logs, 1.857 with every model on the
@@ -69,7 +69,6 @@ SHORT_SET = ("drift", "trend", "damped")
 FULL_SET = ("naive", "drift", "trend", "damped", "theta", "arima")
 FULL_COMBINATION = ("theta", "damped", "arima")
 N_ORIGINS, MIN_TRAIN, SWITCH_GAIN, MIN_ORIGINS_TO_SWITCH = 8, 4, 0.6, 5
-ORIGINAL_POINTS = True  # on the log scale, fit the models of a rising series to its values (module docstring)
 ORIGINAL_GUARD = 5.0  # most a log-scale forecast may move a year, in data ranges per year (see _guard)
 EPS_SHARE = 0.005  # a published 100 % means >= 99.5 % at whole-number precision: the logit needs a finite value
 
@@ -96,6 +95,7 @@ class Forecast:
     model: str
     tier: Tier
     notes: tuple[Note, ...]
+    fitted_on: str = ""  # the scale the point forecast was fitted on, as a method names it (_fitted_on)
 
     def notes_text(self) -> str:
         """The notes as one "; "-joined line, for the `notes` column of forecast and assessment files."""
@@ -135,7 +135,7 @@ class _Scale:
 class _Data:
     """One cleaned series: years t, values y, their working scale and the values z on it; `original` says that the
     models fit the original values and their forecasts are mapped onto the working scale (a rising series on the
-    log scale, ORIGINAL_POINTS). Rolling origins (`head`) keep the whole series' choice."""
+    log scale, `_fits_values`). Rolling origins (`head`) keep the whole series' choice."""
 
     t: np.ndarray
     y: np.ndarray
@@ -181,18 +181,9 @@ def _working_scale(scale: str, y: np.ndarray, notes: list[Note]) -> _Scale:
     raise ValueError(f"unknown scale {scale!r}; expected share, score, level, count or growth")
 
 
-def transform_name(scale: str, values) -> str:
-    """The scale forecast_series would fit these values (in year order) on, as a method names it: 'logit', 'log',
-    'log(1+x)' or 'raw', or 'values (bands on log)' where the models fit a rising series' values (ORIGINAL_POINTS)."""
-    y = np.asarray(values, dtype=float)
-    y = y[np.isfinite(y)]
-    ws = _working_scale(scale, y, [])
-    return f"values (bands on {ws.name})" if _fits_values(ws, y) else ws.name
-
-
 def _fits_values(ws: _Scale, y: np.ndarray) -> bool:
-    """Whether the models fit the original values (a rising series on the log scale, ORIGINAL_POINTS)."""
-    return ws.name == "log" and ORIGINAL_POINTS and len(y) > 0 and bool(y[-1] > y[0])
+    """Whether the models fit the original values: a rising series on the log scale (module docstring)."""
+    return ws.name == "log" and len(y) > 0 and bool(y[-1] > y[0])
 
 
 def _clean(years, values, scale: str, notes: list[Note]) -> _Data:
@@ -386,8 +377,8 @@ def forecast_series(years: ArrayLike, values: ArrayLike, horizon: int, scale: st
     elif tier == FULL:
         u2 = _rolling_origin(d, h, [name], err)[1][name]
     point, label = _point(name, d, h, tier, notes)
-    rho = intervals.change_autocorrelation(d.t, d.z)
-    factors = intervals.calibrate(err, u2, h, notes, rho=rho) if tier == FULL else np.ones(h)
+    factors = (intervals.calibrate(err, u2, h, notes, rho=intervals.change_autocorrelation(d.t, d.z))
+               if tier == FULL else np.ones(h))
     err = intervals.pooled_df(err, u2)
     cap = intervals.level_cap(d.t, d.y, err, d.ws.name, h)
     q = intervals.bands(point, err, factors, d.ws.back, cap)
@@ -397,7 +388,18 @@ def forecast_series(years: ArrayLike, values: ArrayLike, horizon: int, scale: st
     for note in notes:
         log.debug("%s: %s", label, note.text)
     return Forecast(years=np.arange(d.t[-1] + 1, d.t[-1] + h + 1), mean=d.ws.back(point), lo80=q[0.1], hi80=q[0.9],
-                    lo95=q[0.025], hi95=q[0.975], paths=paths, model=label, tier=tier, notes=tuple(notes))
+                    lo95=q[0.025], hi95=q[0.975], paths=paths, model=label, tier=tier, notes=tuple(notes),
+                    fitted_on=_fitted_on(label, d))
+
+
+def _fitted_on(label: str, d: _Data) -> str:
+    """'logit', 'log', 'log(1+x)', 'raw', or 'values (bands on log)' where the point forecast was fitted on the
+    original values: a rising series on the log scale (`_fits_values`), or the linear-drift fallback. A forced
+    loglinear trend is fitted on the logs whatever the series does."""
+    if label.startswith("loglinear"):
+        return "log"
+    on_values = d.original or label.startswith("linear drift")
+    return f"values (bands on {d.ws.name})" if on_values else d.ws.name
 
 
 def forecast_rows(series: str, years: ArrayLike, values: ArrayLike, horizon: int, seed: int = 0) -> list[list]:

@@ -16,6 +16,7 @@ import pandas as pd
 from .. import settings
 from ..errors import InputError
 from ..forecast.engine import forecast_series
+from ..outputs import write_file
 
 RESULTS = settings.RESULTS
 SECTION_ORDER = ("accuracy", "speed")  # sections in this order first, any others after them
@@ -34,7 +35,7 @@ def write_section(name: str, text: str, path: Path = RESULTS) -> None:
     parts = list(HEADER)
     for key in keys:
         parts += [f"<!-- {key}:start -->", sections[key], f"<!-- {key}:end -->", ""]
-    path.write_text("\n".join(parts), encoding="utf-8", newline="\n")
+    write_file(path, "\n".join(parts).encode("utf-8"))  # whole or not at all: four scripts rewrite this file
 
 
 def section(name: str) -> str:
