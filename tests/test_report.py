@@ -136,6 +136,7 @@ def test_english_scorecard_reads_in_english(tmp_path):
         ("Urban PM2.5 annual mean concentration", "II.3 Better environmental quality", "≤ 35 μg/m³ (2022)")
     assert pm["Reason"].startswith("reason for e_pm25: the required pace")
     assert {c.value for c in _cells(ws, "Status")} == set(style.STATUS_COLOURS)
+    assert {c.value for c in _cells(ws, "Method")} == {"drift", None}  # the model as the charts name it
     texts = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     zh_only = {tg.name_zh for tg in REGISTRY.targets} | set(STATUS_ZH.values()) | {"的原因"}
     assert not [t for t in texts if any(z in t for z in zh_only)]  # (source titles are as published: none here)

@@ -43,7 +43,7 @@ from ..outputs import append_row, save_workbook
 from ..registry import Registry, Target
 from . import labels
 from .overview import vintage_frames
-from .style import STATUS_COLOURS
+from .style import STATUS_COLOURS, on_dark
 
 # ---- the workbook's words: key -> (Chinese, English) ---------------------------------------------------------------
 
@@ -174,16 +174,15 @@ def _assessment(frame: pd.DataFrame, registry: Registry, lang: Lang,
         "goal": [_goal(tg, registry, lang) for tg in targets],
         "status": [labels.status_label(s, lang) for s in frame["status"]],
     }
-    reason = "reason_zh" if lang == Lang.ZH else "reason"
-    if reason in frame:  # never the other language's reason in its place
-        words["reason"] = list(frame[reason])
+    if "reason" in frame:
+        words["reason"] = [labels.reason(row, lang) for row in frame.to_dict("records")]
     for column in ("eurostat_category", "unsd_category"):
         if column in frame:
             words[column] = [labels.crosscheck_label(v, lang) if isinstance(v, str) else v for v in frame[column]]
     if "proxy" in frame:
         words["proxy_name"] = [labels.name(registry.indicators[p], lang) for p in frame["proxy"]]
-    if "method" in frame and lang == Lang.ZH:  # the model as the charts name it; the interval's technicalities
-        words["method"] = [labels.method_text(str(m), lang) for m in frame["method"]]  # are in notes
+    if "method" in frame:  # the model as the charts name it; the interval's technicalities are in the notes
+        words["method"] = [labels.method_text(str(m), lang) for m in frame["method"]]
     cells = frame.drop(columns=["reason"], errors="ignore").reset_index(drop=True).assign(**words)
     return _shown(cells, columns), frame[["status"]].reset_index(drop=True)
 
@@ -296,10 +295,8 @@ def _fill_statuses(ws: Worksheet, cells: pd.DataFrame, status: pd.DataFrame | No
 
 def _status_fill(cell, status: str) -> None:
     """The status colour from STATUS_COLOURS, with white text where the fill is dark."""
-    colour = STATUS_COLOURS[status].lstrip("#").upper()
-    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
-    cell.fill = PatternFill("solid", fgColor=colour)
-    cell.font = Font(color="FFFFFF" if 0.299 * r + 0.587 * g + 0.114 * b < 140 else "000000")
+    cell.fill = PatternFill("solid", fgColor=STATUS_COLOURS[status].lstrip("#").upper())
+    cell.font = Font(color="FFFFFF" if on_dark(status) else "000000")
 
 
 def _link_addresses(ws: Worksheet, cells: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ reason, as HTML): JupyterLab with a kernel shows the controls, an exported page 
 from __future__ import annotations
 
 import base64
-import io
+import html
 from typing import Any
 
 import pandas as pd
@@ -23,8 +23,8 @@ from ..forecast.engine import candidate_names
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from .fanchart import fan_chart
-from .labels import name
-from .style import Chart
+from .labels import name, reason
+from .style import png_bytes
 from .tables import scorecard, show
 
 AUTO = "auto"
@@ -62,24 +62,10 @@ def static_view(registry: Registry, data: pd.DataFrame, target_id: str, as_of: i
     reason and a note that the controls need a live kernel."""
     lang = as_lang(lang)
     outlook = what_if_outlook(registry, data, target_id, as_of)
-    png = base64.b64encode(_png(fan_chart(outlook, lang=lang, units=registry.units))).decode("ascii")
-    reason = outlook.row["reason_zh"] if lang == Lang.ZH and outlook.row.get("reason_zh") else outlook.row["reason"]
+    png = base64.b64encode(png_bytes(fan_chart(outlook, lang=lang, units=registry.units))).decode("ascii")
     table = show(scorecard(pd.DataFrame([outlook.row]), registry, lang), lang)._repr_html_()
     return (f'<img alt="{target_id}" src="data:image/png;base64,{png}"/>\n{table}\n'
-            f"<p>{_escape(str(reason))}</p>\n<p><em>{NOTE[lang]}</em></p>")
-
-
-def _png(fig: Figure) -> bytes:
-    """The chart as the notebook would show it (style.Chart's PNG: house style, no version string)."""
-    if isinstance(fig, Chart):
-        return fig._repr_png_()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            f"<p>{html.escape(reason(outlook.row, lang), quote=False)}</p>\n<p><em>{NOTE[lang]}</em></p>")
 
 
 def widget(registry: Registry, data: pd.DataFrame, as_of: int | None = None, lang: Lang | str = Lang.ZH,

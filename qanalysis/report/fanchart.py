@@ -26,6 +26,7 @@ from ..registry import Kind
 from ..text import wrap
 from ..units import BUILTIN, UnitTable
 from .labels import bureau_table, method_text, name, p_text, status_label, t, target_text, unit_label
+from .labels import reason as labels_reason
 from .style import ACCENT, INK, LEGEND_FRAME, MUTED, as_of_label, new_figure, styled, unit_title, year_axis
 
 
@@ -35,7 +36,7 @@ def subtitle_text(row: dict, lang: Lang | str) -> str:
     instead, in Chinese on a Chinese chart when the row has one (`reason_zh`)."""
     status, p = str(row.get("status", "")), row.get("p_meet")
     if status in (Status.INSUFFICIENT, *OBSERVED) or p is None or not np.isfinite(p):
-        reason = (row.get("reason_zh") if lang == Lang.ZH else None) or row.get("reason", "")
+        reason = labels_reason(row, lang)
         return f"{status_label(status, lang)} · {reason}".strip(" ·")
     parts = [status_label(status, lang), p_text(p, lang)]
     method = method_text(str(row.get("method", "")), lang)

@@ -8,7 +8,7 @@ Kept apart from the style (how things look) so that a translation is checked in 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from ..assessment.status import Status
@@ -144,6 +144,15 @@ def bureau_table(indicator: Indicator, lang: Lang | str) -> str:
     """The table that holds an indicator's values, in English where the registry gives `bureau_table_en`."""
     return (indicator.bureau_table_en or indicator.bureau_table) if as_lang(lang) == Lang.EN else \
         indicator.bureau_table
+
+
+def reason(row: Mapping, lang: Lang | str) -> str:
+    """An assessment row's reason in the chosen language: `reason_zh` on a Chinese page, `reason` otherwise, and the
+    English one where a row has no Chinese (a hand-made row); assess writes both from the same facts."""
+    zh = row.get("reason_zh")
+    if as_lang(lang) == Lang.ZH and isinstance(zh, str) and zh.strip():
+        return zh.strip()
+    return str(row.get("reason") or "").strip()
 
 
 def name(record: Named, lang: Lang | str) -> str:

@@ -43,6 +43,7 @@ from .style import (
     frame_texts,
     framed,
     new_figure,
+    on_dark,
     styled,
     text_inches,
     unit_title,
@@ -346,10 +347,9 @@ def _scorecard_sections(rows: pd.DataFrame, order: list[Target], title: str, sub
             n = int(statuses[status])
             ax.barh(row.y, n, left=left, height=0.55 * row.height, color=STATUS_COLOURS[status], lw=0,
                     gid=f"count:{row.key}:{status}")
-            dark = status in (Status.MET, Status.VERY_LIKELY, Status.VERY_UNLIKELY, Status.MISSED)
             if n >= 0.03 * max(len(g) for g in groups.values()):
                 ax.text(left + n / 2, row.y, str(n), ha="center", va="center", size=grid.font,
-                        color="white" if dark else INK, gid="count")
+                        color="white" if on_dark(status) else INK, gid="count")
             left += n
     label_rows(grid, ax, column)
     ax.legend([Patch(color=STATUS_COLOURS[s]) for s in shown], words, loc="upper left", ncols=ncols,

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -43,6 +44,13 @@ STATUS_COLOURS: dict[str, str] = {
     Status.INSUFFICIENT: "#bdbdbd",
 }
 INK, MUTED, ACCENT, GRID = "#222222", "#6b6b6b", "#2166ac", "#e6e6e6"
+
+
+def on_dark(status: str) -> bool:
+    """Whether a status colour is dark enough to need white text on it (perceived luminance below 55 %): one rule
+    for the charts, the workbook and the notebook tables, so a colour changed in STATUS_COLOURS stays readable."""
+    red, green, blue = to_rgb(STATUS_COLOURS[status])
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 140 / 255
 
 
 def setup_fonts() -> str:
@@ -81,10 +89,15 @@ class Chart(Figure):
     """
 
     def _repr_png_(self) -> bytes:
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(house_rc()):
-            self.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-        return buffer.getvalue()
+        return png_bytes(self)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The chart as a notebook shows it: a 100 dpi PNG in the house style with no version string."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(house_rc()):
+        fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 SLIDE = (13.33, 7.5)

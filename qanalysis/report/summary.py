@@ -22,7 +22,7 @@ from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import markdown_text, pct
 from .findings import headline, in_reading_order, proxy_readings, shown_p
-from .labels import STATUS_ZH, name, policy_name, status_label, unit_label, year_list
+from .labels import STATUS_ZH, name, policy_name, reason, status_label, unit_label, year_list
 from .requests import data_requests
 from .style import STATUS_COLOURS
 
@@ -102,12 +102,6 @@ def table_header(facts: Facts, lang: Lang | str) -> list[str]:
     return words["head"].format(year=facts.target_years[0]).split("|")
 
 
-def _reason(row, lang: Lang) -> str:
-    """The reason in the pack's language (assess writes both from the same facts)."""
-    zh = getattr(row, "reason_zh", None)
-    return zh.strip() if lang == Lang.ZH and isinstance(zh, str) and zh.strip() else str(row.reason).strip()
-
-
 def _number(x: float) -> str:
     return num(float(x)) if pd.notna(x) else "—"
 
@@ -132,7 +126,7 @@ def target_rows(facts: Facts, lang: Lang | str) -> list[tuple[str, list[str]]]:
         rows.append((str(row.status), [
             name(tg, lang), goal, latest,
             projected, chance, status_label(row.status, lang),
-            _reason(row, lang) + _proxy_note(facts, proxies[proxies["target"] == row.target], row.status, lang)]))
+            reason(row._asdict(), lang) + _proxy_note(facts, proxies[proxies["target"] == row.target], row.status, lang)]))
     return rows
 
 

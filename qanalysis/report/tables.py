@@ -29,7 +29,7 @@ from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import pct, shorten
 from .labels import status_label, unit_label
-from .style import STATUS_COLOURS
+from .style import STATUS_COLOURS, on_dark
 
 WIDTH = 60  # display width of a long text cell (reasons, clauses) in a printed table
 
@@ -156,9 +156,7 @@ def _status_style(status: str) -> str:
     colour = STATUS_COLOURS.get(status)
     if colour is None:
         return ""
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    ink = LIGHT_INK if 0.299 * red + 0.587 * green + 0.114 * blue < 140 else TEXT_INK
-    return f"background-color: {colour}; color: {ink};"
+    return f"background-color: {colour}; color: {LIGHT_INK if on_dark(status) else TEXT_INK};"
 
 
 def _pct(p) -> str:
