@@ -106,7 +106,7 @@ def test_the_page_is_one_a4_landscape_page_identical_on_rerun(lang):
 
 def test_a_table_too_long_for_the_page_keeps_the_first_rows_and_says_how_many_more():
     long_reasons = NOW.assign(reason=lambda t: "a long reason that wraps " * 12)
-    page = pdf._page(summary.Facts(REGISTRY, 2021, long_reasons), findings.Lang.EN, None, pdf.PDF_SIZES[-1], 31)
+    page = pdf._page(pdf._content(summary.Facts(REGISTRY, 2021, long_reasons), "en", None), pdf.PDF_SIZES[-1], 31)
     assert page.pages_count > 1  # the whole table does not fit
     data = pdf.page_pdf(summary.Facts(REGISTRY, 2021, long_reasons), "en", None)
     assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1

@@ -2,24 +2,25 @@
 
 The page a reader takes into a meeting, so it must be one page whatever the registry: the table is set at the
 largest type size (from PDF_SIZES) at which the page holds it; when even the smallest cannot hold every target, the
-rows that come last in reading order (those with insufficient data) give way to one line saying how many more are in
-the summary and the workbook. Made with fpdf2 and the same pip-installed Noto Sans SC font as the charts, so Chinese
+rows that come last in reading order (insufficient data first, then the settled and the likely ones) give way to one
+line saying how many more are in the summary and the workbook. Made with fpdf2 and the same pip-installed Noto Sans SC font as the charts, so Chinese
 prints on a machine without CJK fonts; the creation date is fixed (the as-of year), so a rerun is byte-identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from importlib.resources import files
+from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from matplotlib.colors import to_rgb
 
 from ..lang import Lang, as_lang
 from ..outputs import write_file
-from .style import MUTED, STATUS_COLOURS
-from .summary import Facts, table_header, target_rows, title
+from .style import FONT_PATH, MUTED, STATUS_COLOURS
+from .summary import STATUS_COLUMN, Facts, table_header, target_rows, title
 
 PDF_SIZES = (7.5, 7.0, 6.5, 6.0)  # table type sizes in points, largest first: 6 pt is the least a page may use
 MARGIN, CHART_WIDTH, GAP = 10.0, 100.0, 5.0  # millimetres
@@ -27,6 +28,20 @@ COLUMNS = (0.20, 0.10, 0.07, 0.11, 0.065, 0.105, 0.35)  # share of the table's w
 _MORE = {Lang.ZH: "其余 {k} 个目标(按同一顺序)见 summary.html 和 scorecard.xlsx。",
          Lang.EN: "The other {k} targets, in the same order, are in summary.html and scorecard.xlsx."}
 _FONT = "noto"
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What the page shows, worked out once: the page is laid out several times to find the size that fits."""
+
+    as_of: int
+    lang: Lang
+    title: str
+    headline: str
+    header: list[str]
+    rows: list[tuple[str, list[str]]]
+    chart: Path | None
+    chart_size: tuple[int, int] = (1, 1)  # pixels
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -37,75 +52,80 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
-    code = colour.lstrip("#")
-    return int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16)
+    red, green, blue = (round(255 * c) for c in to_rgb(colour))
+    return red, green, blue
 
 
-def _page(facts: Facts, lang: Lang, chart: Path | None, size: float, n_rows: int) -> FPDF:
+def _page(c: _Content, size: float, n_rows: int) -> FPDF:
     """The page with the first `n_rows` targets of the table at `size` points."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_creation_date(dt.datetime(facts.as_of, 12, 31, tzinfo=dt.UTC))
+    pdf.set_creation_date(dt.datetime(c.as_of, 12, 31, tzinfo=dt.UTC))
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.add_font(_FONT, fname=str(files("pylopdf_fonts_zh_cn") / "NotoSansSC-Regular.otf"))
+    pdf.add_font(_FONT, fname=str(FONT_PATH))
     pdf.add_page()
     pdf.set_font(_FONT, size=13)
-    pdf.multi_cell(0, 6, title(facts, lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, c.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FONT, size=8.5)
-    pdf.multi_cell(0, 4.2, facts.headline(lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.2, c.headline, new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y() + 2
     left = MARGIN
-    if chart is not None:
+    if c.chart is not None:
         # Fitted into the box left of the table, top-aligned: a tall chart must not run off the page.
-        width, height = _png_size(chart)
+        width, height = c.chart_size
         w = min(CHART_WIDTH, (pdf.h - MARGIN - top) * width / height)
-        pdf.image(str(chart), x=MARGIN, y=top, w=w, h=w * height / width)
+        pdf.image(str(c.chart), x=MARGIN, y=top, w=w, h=w * height / width)
         left = MARGIN + CHART_WIDTH + GAP
     pdf.set_xy(left, top)
     pdf.set_left_margin(left)
-    _table(pdf, facts, lang, size, n_rows)
+    _table(pdf, c, size, n_rows)
     return pdf
 
 
-def _table(pdf: FPDF, facts: Facts, lang: Lang, size: float, n_rows: int) -> None:
-    rows = target_rows(facts, lang)
+def _table(pdf: FPDF, c: _Content, size: float, n_rows: int) -> None:
     width = pdf.w - pdf.l_margin - MARGIN
     pdf.set_font(_FONT, size=size)
-    head = table_header(facts, lang)
     style = FontFace(emphasis=None, fill_color=(237, 237, 237))
-    with pdf.table(width=width, col_widths=[c * width for c in COLUMNS], headings_style=style, line_height=size * 0.45,
-                   text_align="LEFT", align="LEFT", first_row_as_headings=True, borders_layout="HORIZONTAL_LINES",
-                   padding=0.6) as table:
-        table.row(head)
-        for status, cells in rows[:n_rows]:
+    with pdf.table(width=width, col_widths=[share * width for share in COLUMNS], headings_style=style,
+                   line_height=size * 0.45, text_align="LEFT", align="LEFT", first_row_as_headings=True,
+                   borders_layout="HORIZONTAL_LINES", padding=0.6) as table:
+        table.row(c.header)
+        for status, cells in c.rows[:n_rows]:
             row = table.row()
             for j, cell in enumerate(cells):
-                colour = STATUS_COLOURS.get(status) if j == 5 else None
+                colour = STATUS_COLOURS.get(status) if j == STATUS_COLUMN else None
                 row.cell(cell, style=FontFace(color=_rgb(colour)) if colour else None)
-    if n_rows < len(rows):
+    if n_rows < len(c.rows):
         pdf.set_text_color(*_rgb(MUTED))
-        pdf.multi_cell(width, size * 0.5, _MORE[lang].format(k=len(rows) - n_rows), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * 0.5, _MORE[c.lang].format(k=len(c.rows) - n_rows), new_x="LMARGIN",
+                       new_y="NEXT")
+
+
+def _content(facts: Facts, lang: Lang | str, chart: Path | None) -> _Content:
+    lang = as_lang(lang)
+    return _Content(facts.as_of, lang, title(facts, lang), facts.headline(lang), table_header(facts, lang),
+                    target_rows(facts, lang), chart, _png_size(chart) if chart is not None else (1, 1))
+
+
+def _fits(c: _Content, size: float, n_rows: int) -> bool:
+    return _page(c, size, n_rows).pages_count == 1
 
 
 def page_pdf(facts: Facts, lang: Lang | str, chart: Path | None) -> bytes:
     """The one page as bytes: the largest type size that holds every target, else the smallest with as many
     targets as fit (in reading order). Raises ValueError if not even the findings fit, which no registry reaches."""
-    lang = as_lang(lang)
-    total = len(facts.table)
-    for size in PDF_SIZES:
-        pdf = _page(facts, lang, chart, size, total)
-        if pdf.pages_count == 1:
-            return bytes(pdf.output())
-    fits, too_many = 0, total  # bisect: the most rows that fit at the smallest size
-    if _page(facts, lang, chart, PDF_SIZES[-1], 0).pages_count > 1:
+    c = _content(facts, lang, chart)
+    total, smallest = len(c.rows), PDF_SIZES[-1]
+    if _fits(c, smallest, total):  # every target fits: at the largest size that still holds them
+        size = next(s for s in PDF_SIZES if s == smallest or _fits(c, s, total))
+        return bytes(_page(c, size, total).output())
+    if not _fits(c, smallest, 0):
         raise ValueError("the findings alone do not fit on one page")
+    fits, too_many = 0, total  # bisect: the most rows that fit at the smallest size (a larger one holds fewer)
     while too_many - fits > 1:
         middle = (fits + too_many) // 2
-        if _page(facts, lang, chart, PDF_SIZES[-1], middle).pages_count == 1:
-            fits = middle
-        else:
-            too_many = middle
-    return bytes(_page(facts, lang, chart, PDF_SIZES[-1], fits).output())
+        fits, too_many = (middle, too_many) if _fits(c, smallest, middle) else (fits, middle)
+    return bytes(_page(c, smallest, fits).output())
 
 
 def write_page(path: Path, facts: Facts, lang: Lang | str, chart: Path | None) -> Path:

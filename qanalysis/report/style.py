@@ -31,6 +31,7 @@ from ..text import width, wrap
 from .labels import source_line
 
 FONT_FAMILY = "Noto Sans SC"
+FONT_PATH = files("pylopdf_fonts_zh_cn") / "NotoSansSC-Regular.otf"  # pip-installed: the charts' and the PDF's font
 # One colour per status word, used by every chart and by the Excel scorecard. Blue (likely) to orange/red (unlikely)
 # rather than green/red, so the scale survives the common red-green colour blindness.
 STATUS_COLOURS: dict[str, str] = {
@@ -58,7 +59,7 @@ def setup_fonts() -> str:
 
     `addfont` is used rather than the font cache, so a stale font cache can never hide the font.
     """
-    path = str(files("pylopdf_fonts_zh_cn") / "NotoSansSC-Regular.otf")
+    path = str(FONT_PATH)
     if path not in {f.fname for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(path)
     return FONT_FAMILY

@@ -22,7 +22,7 @@ from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import markdown_text, pct
 from .findings import headline, in_reading_order, proxy_readings, shown_p
-from .labels import STATUS_ZH, name, policy_name, reason, status_label, unit_label, year_list
+from .labels import name, policy_name, reason, status_label, unit_label, year_list
 from .requests import data_requests
 from .style import STATUS_COLOURS
 
@@ -104,6 +104,9 @@ def table_header(facts: Facts, lang: Lang | str) -> list[str]:
 
 def _number(x: float) -> str:
     return num(float(x)) if pd.notna(x) else "—"
+
+
+STATUS_COLUMN = 5  # the status word's place in a row of `target_rows`: the cell that carries the status colour
 
 
 def target_rows(facts: Facts, lang: Lang | str) -> list[tuple[str, list[str]]]:
@@ -243,18 +246,14 @@ def _html(blocks: list[tuple], lang: str = "zh-CN") -> str:
 
 
 def _html_table(header: list[str], rows: list[list[str]], statuses: list[str] | None, inline) -> str:
-    """A table; with `statuses`, each row's status cell (the one holding its status word) gets the status colour."""
+    """A table; with `statuses` (a table of `target_rows`), each row's status cell (STATUS_COLUMN) gets a chip of
+    the status colour."""
     out = []
     for i, row in enumerate(rows):
-        status = statuses[i] if statuses else None
-        word = status_label(status, "en") if status else None
-        cells = []
-        for cell in row:
-            chip = status and cell in (STATUS_ZH.get(status), word)
-            mark = f'<span class="chip" style="background:{STATUS_COLOURS[status]}"></span>' if chip and \
-                status in STATUS_COLOURS else ""
-            cells.append(f"<td>{mark}{inline(cell)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
+        colour = STATUS_COLOURS.get(statuses[i]) if statuses else None
+        chip = f'<span class="chip" style="background:{colour}"></span>' if colour else ""
+        out.append("<tr>" + "".join(f"<td>{chip if j == STATUS_COLUMN else ''}{inline(cell)}</td>"
+                                    for j, cell in enumerate(row)) + "</tr>")
     return "<table><tr>" + "".join(f"<th>{inline(h)}</th>" for h in header) + "</tr>" + "".join(out) + "</table>"
 
 
