@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,15 +92,15 @@ def _write_pack(as_of: int, folder: Path, inputs: Inputs, seed: int, lang: Lang)
     now = assess.assess_vintage(registry, data, as_of, seed=seed)
     vintages = assess.assess_vintages(registry, data, vintage_years(registry, as_of), seed=seed, known=[now])
     vintage = assess.vintage_matrix(vintages)
-    table = now.table()
+    table, proxies = now.table(), now.proxy_table()
     year = previous_year(registry, as_of)
     before = next((v.table() for v in vintages if v.as_of == year), None)
-    facts = Facts(registry, as_of, table, now.proxy_table(), before, year if before is not None else None, data,
+    facts = Facts(registry, as_of, table, proxies, before, year if before is not None else None, data,
                   inputs.conflicts)
 
     written = fan_charts(folder / "figures", inputs, now.outlooks, lang)
-    written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang, now.proxy_table())
-    written.append(write_scorecard(folder / "scorecard.xlsx", registry, table, now.proxy_table(), vintage,
+    written += overview_charts(folder / "figures", inputs, table, vintage, as_of, lang, proxies)
+    written.append(write_scorecard(folder / "scorecard.xlsx", registry, table, proxies, vintage,
                                    inputs.sources, inputs.conflicts, lang=lang))
     written += write_summary(folder, facts, lang)
     chart = folder / "figures" / "scorecard.png"
@@ -178,7 +178,9 @@ def overview_charts(folder: Path, inputs: Inputs, table: pd.DataFrame, vintage: 
     written += _save_both(lambda slide: overview.vintage_heatmap(vintage, inputs.registry, lang, sources=assessed,
                                                                  slide=slide), folder / "vintage")
     if inputs.coverage is not None:
-        written += _save_both(lambda slide: coverage_figure(inputs, as_of, lang, slide), folder / "coverage")
+        publishers = _all_publishers(inputs, lang)  # once for both variants
+        written += _save_both(lambda slide: coverage_figure(inputs, as_of, lang, slide, publishers),
+                              folder / "coverage")
     return written
 
 
@@ -191,13 +193,14 @@ def scorecard_figure(inputs: Inputs, table: pd.DataFrame, lang: Lang | str = Lan
     return overview.scorecard_chart(table, inputs.registry, lang, sources=assessed, proxies=proxies, slide=slide)
 
 
-def coverage_figure(inputs: Inputs, as_of: int, lang: Lang | str = Lang.ZH, slide: bool = False) -> Figure:
+def coverage_figure(inputs: Inputs, as_of: int, lang: Lang | str = Lang.ZH, slide: bool = False,
+                    publishers: Sequence[str] | None = None) -> Figure:
     """The coverage chart (needs coverage_targets.csv beside the data), citing the publishers of every value it
-    shows and the policy: the same in the pack and in the notebooks."""
+    shows (`_all_publishers`, unless given) and the policy: the same in the pack and in the notebooks."""
     lang = as_lang(lang)
     if inputs.coverage is None:
         raise InputError(f"{inputs.data_path.parent}: no coverage_targets.csv beside the data; run qanalysis build")
-    shown = [*_all_publishers(inputs, lang), _target_note(inputs, lang)]
+    shown = [*(publishers if publishers is not None else _all_publishers(inputs, lang)), _target_note(inputs, lang)]
     return overview.coverage_chart(inputs.coverage, lang, inputs.registry, sources=shown, as_of=as_of, slide=slide)
 
 
