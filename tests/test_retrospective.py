@@ -164,3 +164,12 @@ def test_call_years_run_from_launch_to_the_year_before_the_target():
     assert call_years(registry, 2021) == range(2018, 2022)
     assert call_years(registry, 2024) == range(2018, 2022)  # 2022 on is observed, not a call
     assert call_years(registry, 2019) == range(2018, 2020)
+
+
+def test_scored_pairs_keep_rows_with_a_probability_of_the_vintage_asked_for():
+    table = pd.DataFrame({"as_of": [2000, 2000, 2000, 2005], "p_meet": [0.9, float("nan"), 0.2, 0.6],
+                          "outcome": ["met", "met", "missed", "met"]})
+    p, hit = retrospective.scored_pairs(table, 2000)
+    assert p.tolist() == [0.9, 0.2] and hit.tolist() == [1.0, 0.0]
+    p, hit = retrospective.scored_pairs(table)
+    assert p.tolist() == [0.9, 0.2, 0.6] and hit.tolist() == [1.0, 0.0, 1.0]

@@ -132,3 +132,11 @@ def test_section_findings_count_only_the_section_and_compare_with_the_year_befor
     assert "Since the 2020 outlook" in text
     launch = findings.paragraph(registry, data, assess_vintage(registry, data, 2018), "en", env.targets)
     assert "of 3 quantified targets" in launch and launch.endswith("This is the first outlook, in the policy's launch year.")
+
+
+def test_status_counts_and_the_sources_list():
+    from qanalysis.report import tables
+    counts = tables.status_counts(pd.DataFrame({"status": ["met", "likely", "met"]}))
+    assert counts.to_dict("records") == [{"status": "met", "count": 2}, {"status": "likely", "count": 1}]
+    listed = tables.sources(pd.DataFrame({"id": ["S01"], "title": ["x" * 80], "publisher": ["p"]}))
+    assert listed.columns.tolist() == ["id", "title"] and listed.loc[0, "title"] == "x" * 50

@@ -88,11 +88,10 @@ def scores(retro: pd.DataFrame) -> pd.DataFrame:
     """Per vintage: outcomes known, probabilities given, Brier score of those, calls made and calls right."""
     rows = []
     for year, group in retro.groupby("as_of", sort=True):
-        scored = group[np.isfinite(group["p_meet"].astype(float))]
-        hit = (scored["outcome"] == Status.MET).astype(float)
-        brier = float(((scored["p_meet"].astype(float) - hit) ** 2).mean()) if len(scored) else float("nan")
+        p, hit = scored_pairs(group)
+        brier = _brier(p, hit)
         calls = group[group["call"].notna()]
-        rows.append({"as_of": int(year), "outcomes": len(group), "with_p": len(scored), "brier": round(brier, 3),
+        rows.append({"as_of": int(year), "outcomes": len(group), "with_p": len(p), "brier": round(brier, 3),
                      "calls": len(calls), "right": int(calls["right"].sum())})
     return pd.DataFrame(rows, columns=["as_of", "outcomes", "with_p", "brier", "calls", "right"])
 
@@ -160,6 +159,14 @@ def baselines(registry: Registry, data: pd.DataFrame, as_of_years: Iterable[int]
     table = pd.DataFrame(rows, columns=BASELINE_COLUMNS[:-1])
     table["p_base"] = float((known == Status.MET.value).mean()) if len(known) else float("nan")
     return table[BASELINE_COLUMNS].sort_values(["as_of", "target"], kind="stable").reset_index(drop=True)
+
+
+def scored_pairs(table: pd.DataFrame, as_of: int | None = None) -> tuple[pd.Series, pd.Series]:
+    """(P(meet), 1.0 where the target was met else 0.0) for the rows of a retrospective or baselines table that
+    have a probability (of vintage `as_of` only, when given): what a Brier score and a reliability chart take."""
+    rows = table if as_of is None else table[table["as_of"] == as_of]
+    rows = rows[np.isfinite(rows["p_meet"].astype(float))]
+    return rows["p_meet"].astype(float), (rows["outcome"] == Status.MET.value).astype(float)
 
 
 def _brier(p: pd.Series, hit: pd.Series) -> float:

@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import pct, shorten
-from .labels import status_label, unit_label
+from .labels import reason, status_label, unit_label
 from .style import STATUS_COLOURS, on_dark
 
 WIDTH = 60  # display width of a long text cell (reasons, clauses) in a printed table
@@ -224,8 +224,18 @@ def _short(status: str) -> str:
 
 def reasons(table: pd.DataFrame, lang: Lang | str = Lang.EN) -> pd.DataFrame:
     """Target and its one-sentence reason, uncut (the sentence is what an analyst reads aloud)."""
-    column = "reason_zh" if as_lang(lang) == Lang.ZH and "reason_zh" in table else "reason"
-    return pd.DataFrame({"target": table["target"], "status": table["status"], "reason": table[column]})
+    return pd.DataFrame({"target": table["target"], "status": table["status"],
+                         "reason": [reason(row, lang) for row in table.to_dict("records")]})
+
+
+def status_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """How many targets carry each status word, most first."""
+    return table["status"].value_counts().rename_axis("status").reset_index()
+
+
+def sources(table: pd.DataFrame, width: int = 50) -> pd.DataFrame:
+    """The sources' ids and titles, each title cut to `width` characters: a screen list to find a record by."""
+    return table.assign(title=table["title"].str.slice(0, width))[["id", "title"]]
 
 
 def coverage_counts(coverage: pd.DataFrame) -> pd.DataFrame:
