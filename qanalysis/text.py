@@ -44,14 +44,19 @@ def shorten(text: str, limit: int) -> str:
     return text + "…"
 
 
+_TOKENS = re.compile(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+|.")  # a Latin word with its space, or one character
+ELLIPSIS = "…"
+
+
 def wrap(text: str, limit: float, max_lines: int = 2) -> str:
     """Wrap mixed Chinese/Latin text to `limit` display units per line, at most `max_lines` lines.
 
     textwrap counts characters, which makes Chinese lines twice too long and English reasons in a Chinese chart
-    break too early. Latin words stay whole; Chinese may break between any two characters.
+    break too early. Latin words stay whole; Chinese may break between any two characters. Text too long for
+    `max_lines` lines is cut on its last line at a word boundary (a Chinese character), with "…": never mid-word.
     """
     lines, line = [], ""
-    for token in re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+|.", text):
+    for token in _TOKENS.findall(text):
         if line.strip() and width(line + token.rstrip()) > limit:
             lines.append(line.rstrip())
             line = token.lstrip()
@@ -59,9 +64,17 @@ def wrap(text: str, limit: float, max_lines: int = 2) -> str:
             line += token
     lines.append(line.rstrip())
     if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][:-2] + " …"
+        lines = [*lines[:max_lines - 1], _cut(" ".join(lines[max_lines - 1:]), limit)]
     return "\n".join(lines)
+
+
+def _cut(line: str, limit: float) -> str:
+    """`line` cut to fit `limit` display units with the ellipsis: whole Latin words are dropped from its end, a
+    Chinese one character at a time."""
+    tokens = _TOKENS.findall(line)
+    while tokens and width("".join(tokens).rstrip(" ,;:") + ELLIPSIS) > limit:
+        tokens.pop()
+    return "".join(tokens).rstrip(" ,;:") + ELLIPSIS
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -24,6 +24,7 @@ from qanalysis.errors import InputError
 from qanalysis.forecast.engine import Forecast
 from qanalysis.registry import Registry, load_registry
 from qanalysis.report import fanchart, labels, overview, style
+from qanalysis.text import wrap
 
 REGISTRY = load_registry()
 
@@ -503,12 +504,12 @@ def test_slide_scorecard_puts_31_targets_in_two_columns_of_sections():
 
 
 def test_names_wrap_at_word_boundaries_and_are_cut_only_beyond_two_lines():
-    assert labels.name_lines("Above-scale traditional manufacturing value added, average annual growth", 40) == \
+    assert wrap("Above-scale traditional manufacturing value added, average annual growth", 40) == \
         "Above-scale traditional manufacturing\nvalue added, average annual growth"
-    assert labels.name_lines("Short name", 40) == "Short name"
-    cut = labels.name_lines("one two three four five six seven eight nine ten eleven twelve", 20)
+    assert wrap("Short name", 40) == "Short name"
+    cut = wrap("one two three four five six seven eight nine ten eleven twelve", 20)
     assert cut == "one two three four\nfive six seven…"  # whole words, then the ellipsis
-    assert labels.name_lines("信息化和工业化融合发展水平总指数全省位次", 20) == "信息化和工业化融合发\n展水平总指数全省位次"
+    assert wrap("信息化和工业化融合发展水平总指数全省位次", 20) == "信息化和工业化融合发\n展水平总指数全省位次"
 
 
 def test_fan_chart_legend_has_a_white_translucent_frame():
@@ -668,3 +669,11 @@ def test_a_registry_above_the_row_limit_gets_one_row_per_section():
         coverage = overview.coverage_chart(full_coverage(MDG), "en", MDG, as_of=2000, slide=slide)
         assert coverage.get_size_inches()[1] < 8
         assert len(coverage.axes[0].get_yticklabels()) == len(sections)
+
+
+def test_wrapped_text_too_long_is_cut_at_a_word_never_inside_one():
+    text = "Data needed: Statistical yearbook table of industrial output by sector and by district, every year"
+    cut = wrap(text, 30)
+    assert cut.count("\n") == 1 and cut.endswith("…")
+    last_words = cut.split("\n")[1].rstrip("…").split()
+    assert all(word in text.split() or word.rstrip(",") in text.split() for word in last_words)

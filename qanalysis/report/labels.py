@@ -258,27 +258,3 @@ def _failure_zh(why: str) -> str:
             parts = found.groupdict()
             return words.format(**(parts | {"m": _model_zh(parts["m"])} if "m" in parts else parts))
     return why
-
-
-ELLIPSIS = "…"
-
-
-def name_lines(text: str, limit: float, max_lines: int = 2) -> str:
-    """A name wrapped onto at most `max_lines` lines of `limit` display units, never cut mid-word.
-
-    Latin words stay whole and Chinese may break between characters (`text.wrap`). Only a name still too long for
-    `max_lines` lines is cut, at the last word boundary that leaves room for "…", so the reader sees whole words."""
-    lines = wrap(text, limit, max_lines=10**6).split("\n")
-    if len(lines) <= max_lines:
-        return "\n".join(lines)
-    head, last = lines[:max_lines - 1], " ".join(lines[max_lines - 1:])
-    return "\n".join([*head, _cut(last, limit)])
-
-
-def _cut(line: str, limit: float) -> str:
-    """`line` cut to fit `limit` display units with the ellipsis: whole Latin words are dropped from its end, a
-    Chinese one character at a time (the tokens of `text.wrap`)."""
-    tokens = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+|.", line)
-    while tokens and text_width("".join(tokens).rstrip(" ,;:") + ELLIPSIS) > limit:
-        tokens.pop()
-    return "".join(tokens).rstrip(" ,;:") + ELLIPSIS

@@ -29,8 +29,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from ..assessment.status import EDGES, LIKELIHOOD, OBSERVED, Status, status_word
 from ..lang import Lang
 from ..registry import Registry, Target
-from ..text import pct
-from .labels import name, name_lines, scorecard_title, section, status_label, t
+from ..text import pct, wrap
+from .labels import name, scorecard_title, section, status_label, t
 from .style import (
     ACCENT,
     INK,
@@ -100,7 +100,7 @@ def labels_inches(slide: bool) -> float:
 
 def _label(text: str, labels_in: float) -> str:
     """A row label wrapped to the label column (two lines, cut at a word only beyond them)."""
-    return name_lines(text, (labels_in - 0.2) * units_per_inch(LABEL_FONT))
+    return wrap(text, (labels_in - 0.2) * units_per_inch(LABEL_FONT))
 
 
 def _stack(rows: Iterable[Row]) -> tuple[Row, ...]:
@@ -117,7 +117,7 @@ def target_rows(targets: Sequence[Target], lang: Lang | str, labels_in: float,
     """Section headings and target rows in registry order; a target's row is as tall as its wrapped name."""
     rows = []
     for heading in dict.fromkeys(section(tg, lang) for tg in targets):
-        text = name_lines(heading, heading_room * units_per_inch(LABEL_FONT))
+        text = wrap(heading, heading_room * units_per_inch(LABEL_FONT))
         rows.append(Row(0, HEADING_ROWS + (LINE_ROWS[2] - 1) * text.count("\n"), text, heading=True))
         for tg in (tg for tg in targets if section(tg, lang) == heading):
             label = _label(name(tg, lang), labels_in)
