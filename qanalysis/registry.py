@@ -269,7 +269,7 @@ class Target(_Strict):
         """The one formatter of a target: "≥ 35 % (2022)", "≥ 4 % (2019–2022)" for windowed kinds, the unit as
         given (`unit`, e.g. a chart's English label) or the registry's. Without `year`, no bracket."""
         shown = self.unit if unit is None else unit
-        value = f"{self.value:g}{shown}" if shown == "%" and unit is not None else f"{self.value:g} {shown}".rstrip()
+        value = f"{self.value:g}{shown}" if shown == "%" else f"{self.value:g} {shown}".rstrip()  # "35%", "35 个"
         if not year:
             return f"{self.sign} {value}"
         first = f"{self.window_start}–" if self.kind in WINDOWED and self.window_start else ""

@@ -40,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..lang import Lang, as_lang
 from ..outputs import append_row, save_workbook
-from ..registry import Registry, Target
+from ..registry import Registry
 from . import labels
 from .overview import vintage_frames
 from .style import STATUS_COLOURS, on_dark
@@ -171,7 +171,7 @@ def _assessment(frame: pd.DataFrame, registry: Registry, lang: Lang,
     words: dict[str, list] = {
         "name": [labels.name(tg, lang) for tg in targets],
         "section": [labels.section(tg, lang) for tg in targets],
-        "goal": [_goal(tg, registry, lang) for tg in targets],
+        "goal": [labels.goal(tg, lang, registry.units) for tg in targets],
         "status": [labels.status_label(s, lang) for s in frame["status"]],
     }
     if "reason" in frame:
@@ -185,11 +185,6 @@ def _assessment(frame: pd.DataFrame, registry: Registry, lang: Lang,
         words["method"] = [labels.method_text(str(m), lang) for m in frame["method"]]
     cells = frame.drop(columns=["reason"], errors="ignore").reset_index(drop=True).assign(**words)
     return _shown(cells, columns), frame[["status"]].reset_index(drop=True)
-
-
-def _goal(target: Target, registry: Registry, lang: Lang) -> str:
-    """"≤ 35 μg/m³ (2022)": the goal in the language's unit, as the charts write it."""
-    return target.goal_text(unit=labels.unit_label(target.unit, lang, registry.units))
 
 
 def _vintages(vintage: pd.DataFrame, registry: Registry, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -179,10 +179,16 @@ def source_line(sources: Sequence[str] | None, lang: Lang | str, width: float = 
     return wrap(t(lang, "source") + sep.join(items), width)
 
 
+def goal(target: Target, lang: Lang | str, units: UnitTable = BUILTIN, year: bool = True) -> str:
+    """"≤ 35 μg/m³ (2022)": the one way a reader's table writes a goal, its unit in the chosen language (`units` as
+    for `unit_label`); without `year`, no bracket."""
+    return target.goal_text(unit=unit_label(target.unit, lang, units), year=year)
+
+
 def target_text(target: Target, lang: Lang | str, units: UnitTable = BUILTIN) -> str:
     """"目标 ≥ 35%" / "Target ≤ 35 μg/m³" with the window for growth and cumulative targets (Target.goal_text);
     `units` as for `unit_label`."""
-    text = f"{t(lang, 'target')} {target.goal_text(unit=unit_label(target.unit, lang, units), year=False)}"
+    text = f"{t(lang, 'target')} {goal(target, lang, units, year=False)}"
     if target.kind == Kind.AVG_GROWTH and target.window_start is not None:
         text += f" ({t(lang, 'window').format(target.window_start, target.target_year)})"
     elif target.kind == Kind.CUMULATIVE and target.window_start is not None:

@@ -22,7 +22,7 @@ from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import markdown_text, pct
 from .findings import headline, in_reading_order, proxy_readings, shown_p
-from .labels import name, policy_name, reason, status_label, unit_label, year_list
+from .labels import goal, name, policy_name, reason, status_label, year_list
 from .requests import data_requests
 from .style import STATUS_COLOURS
 
@@ -125,9 +125,8 @@ def target_rows(facts: Facts, lang: Lang | str) -> list[tuple[str, list[str]]]:
             f"{_number(row.projected)} ({_number(row.lo80)}–{_number(row.hi80)})" if pd.notna(row.lo80)
             else _number(row.projected))
         chance = "—" if p is None else pct(p)
-        goal = tg.goal_text(unit=unit_label(tg.unit, lang, facts.registry.units), year=several)
         rows.append((str(row.status), [
-            name(tg, lang), goal, latest,
+            name(tg, lang), goal(tg, lang, facts.registry.units, year=several), latest,
             projected, chance, status_label(row.status, lang),
             reason(row._asdict(), lang) + _proxy_note(facts, proxies[proxies["target"] == row.target], row.status, lang)]))
     return rows

@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import pct, shorten
-from .labels import reason, status_label, unit_label
+from .labels import goal, reason, status_label
 from .style import STATUS_COLOURS, on_dark
 
 WIDTH = 60  # display width of a long text cell (reasons, clauses) in a printed table
@@ -174,8 +174,7 @@ def _name(registry: Registry, target_id: str, lang: Lang | str) -> str:
 
 def scorecard(table: pd.DataFrame, registry: Registry, lang: Lang | str = Lang.ZH) -> pd.DataFrame:
     """One line per target: goal, status, P(meet), latest value, projection with its 80 % interval."""
-    english = as_lang(lang) == Lang.EN  # the registry's units are Chinese; an English table shows English units
-    goals = {t.id: t.goal_text(unit=unit_label(t.unit, lang, registry.units)) if english else t.goal for t in registry.targets}
+    goals = {t.id: goal(t, lang, registry.units) for t in registry.targets}  # English units in an English table
     return pd.DataFrame({
         "target": table["target"],
         "name": [shorten(_name(registry, t, lang), 24) for t in table["target"]],
