@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from qanalysis.assessment.status import shown_p
 from qanalysis.registry import load_registry
 from qanalysis.report import findings, pdf, requests, summary
 
@@ -107,6 +108,7 @@ def test_the_page_is_one_a4_landscape_page_identical_on_rerun(lang):
 def test_a_table_too_long_for_the_page_keeps_the_first_rows_and_says_how_many_more():
     long_reasons = NOW.assign(reason=lambda t: "a long reason that wraps " * 12)
     page = pdf._page(pdf._content(summary.Facts(REGISTRY, 2021, long_reasons), "en", None), pdf.PDF_SIZES[-1], 31)
+    pdf._close_fonts(page)
     assert page.pages_count > 1  # the whole table does not fit
     data = pdf.page_pdf(summary.Facts(REGISTRY, 2021, long_reasons), "en", None)
     assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
@@ -131,8 +133,8 @@ def test_the_index_lists_what_the_pack_holds_with_captions(tmp_path):
 
 
 def test_decided_targets_show_no_probability_anywhere_a_reader_looks():
-    assert findings.shown_p("met", 1.0) is None and findings.shown_p("missed", 0.0) is None
-    assert findings.shown_p("likely", 0.7) == 0.7 and findings.shown_p("insufficient data", float("nan")) is None
+    assert shown_p("met", 1.0) is None and shown_p("missed", 0.0) is None
+    assert shown_p("likely", 0.7) == 0.7 and shown_p("insufficient data", float("nan")) is None
     rows = dict((cells[0], cells) for _, cells in summary.target_rows(facts(), "en"))
     assert rows["'Made in Zhejiang' standards, cumulative"][3:6] == ["—", "—", "met"]
     assert rows["Urban PM2.5 annual mean concentration"][3:5] == ["28 (25–31)", "95%"]
@@ -169,3 +171,13 @@ def test_several_target_years_name_each_goals_year_not_one_for_all(tmp_path):
     assert goals["Prefabricated share of new construction floor area"] == "≥ 11% (2025)"
     assert goals["Urban PM2.5 annual mean concentration"] == "≤ 35 μg/m³ (2022)"
     assert summary.table_header(facts(), "en")[3] == "Projected 2022 (80% range)"
+
+
+def test_making_the_page_leaves_no_font_file_open():
+    import gc
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        pdf.page_pdf(facts(), "zh", None)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

@@ -43,3 +43,11 @@ def status_word(p: float | None) -> Status:
     if p > 0.33:
         return Status.ABOUT_EVEN
     return Status.UNLIKELY if p > 0.10 else Status.VERY_UNLIKELY
+
+
+def shown_p(status: str, p: float | None) -> float | None:
+    """P(meet) as a reader sees it beside a status: None for a target decided by a published value (met or missed:
+    the status says it, and ">99%" would read as a forecast) or without a probability."""
+    if str(status) in OBSERVED or p is None or not np.isfinite(p):
+        return None
+    return float(p)

@@ -11,13 +11,12 @@ assessment contract (`reason`); the Chinese one (`reason_zh`) says the same thin
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..lang import Lang, as_lang
 from ..text import pct, years_text
-from .status import OBSERVED
+from .status import shown_p
 
 _ATTACHED_ZH = ("%", "分", "个", "家", "项", "位")  # short units written straight after the number in Chinese
 
@@ -105,9 +104,8 @@ def proxy_prefix(name_en: str, name_zh: str, lang: Lang | str = Lang.EN) -> str:
 
 def proxy_summary(row: dict) -> str:
     """"e_pm25_zj: likely (0.81)": a proxy's verdict in the main row's proxies column."""
-    p, status = row["p_meet"], row["status"]
-    shown = math.isfinite(p) and status not in OBSERVED
-    return f"{row['indicator']}: {status}" + (f" ({p:.2f})" if shown else "")
+    p = shown_p(row["status"], row["p_meet"])
+    return f"{row['indicator']}: {row['status']}" + (f" ({p:.2f})" if p is not None else "")
 
 
 # --- the sentences, one function per key -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..assessment.assess import Outlook, required_growth
-from ..assessment.status import OBSERVED, Status
+from ..assessment.status import shown_p
 from ..forecast.engine import Forecast
 from ..forecast.intervals import path_quantiles
 from ..lang import Lang
@@ -34,8 +34,9 @@ def subtitle_text(row: dict, lang: Lang | str) -> str:
     """Status word, P(meet) and the model (first clause of `method`, in the chart's language: `labels.method_text`);
     when there is no probability to give (insufficient data, or met / missed on published values) the engine's reason
     instead, in Chinese on a Chinese chart when the row has one (`reason_zh`)."""
-    status, p = str(row.get("status", "")), row.get("p_meet")
-    if status in (Status.INSUFFICIENT, *OBSERVED) or p is None or not np.isfinite(p):
+    status = str(row.get("status", ""))
+    p = shown_p(status, row.get("p_meet"))
+    if p is None:
         reason = labels_reason(row, lang)
         return f"{status_label(status, lang)} · {reason}".strip(" ·")
     parts = [status_label(status, lang), p_text(p, lang)]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..assessment.assess import Vintage, assess_vintages
-from ..assessment.status import OBSERVED, Status
+from ..assessment.status import Status
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import pct
@@ -144,12 +144,6 @@ def previous_year(registry: Registry, as_of: int) -> int | None:
     if registry.info is None or as_of - 1 < registry.launch_year:
         return None
     return as_of - 1
-
-
-def shown_p(status: str, p: float) -> float | None:
-    """P(meet) as a reader's table or caption shows it: None for a target decided by a published value (met or
-    missed: the status says it, and ">99%" would read as a forecast) or without a probability."""
-    return None if str(status) in (str(s) for s in OBSERVED) or not np.isfinite(p) else float(p)
 
 
 def paragraph(registry: Registry, data: pd.DataFrame, vintage: Vintage, lang: Lang | str = Lang.ZH,

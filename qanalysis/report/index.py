@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from ..assessment.status import shown_p
 from ..lang import Lang, as_lang
-from .findings import shown_p
 from .labels import name, p_text, status_label
 from .style import SLIDE_SUFFIX
 from .summary import Facts, title

@@ -108,7 +108,25 @@ def _content(facts: Facts, lang: Lang | str, chart: Path | None) -> _Content:
 
 
 def _fits(c: _Content, size: float, n_rows: int) -> bool:
-    return _page(c, size, n_rows).pages_count == 1
+    pdf = _page(c, size, n_rows)
+    _close_fonts(pdf)
+    return pdf.pages_count == 1
+
+
+def _bytes(c: _Content, size: float, n_rows: int) -> bytes:
+    pdf = _page(c, size, n_rows)
+    data = bytes(pdf.output())
+    _close_fonts(pdf)
+    return data
+
+
+def _close_fonts(pdf: FPDF) -> None:
+    """Close the font files fpdf2 reads lazily (fontTools keeps each open until closed): a pack lays a page out
+    several times, and each layout would otherwise leave the OTF open until the garbage collector finds it."""
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
 
 
 def page_pdf(facts: Facts, lang: Lang | str, chart: Path | None) -> bytes:
@@ -118,14 +136,14 @@ def page_pdf(facts: Facts, lang: Lang | str, chart: Path | None) -> bytes:
     total, smallest = len(c.rows), PDF_SIZES[-1]
     if _fits(c, smallest, total):  # every target fits: at the largest size that still holds them
         size = next(s for s in PDF_SIZES if s == smallest or _fits(c, s, total))
-        return bytes(_page(c, size, total).output())
+        return _bytes(c, size, total)
     if not _fits(c, smallest, 0):
         raise ValueError("the findings alone do not fit on one page")
     fits, too_many = 0, total  # bisect: the most rows that fit at the smallest size (a larger one holds fewer)
     while too_many - fits > 1:
         middle = (fits + too_many) // 2
         fits, too_many = (middle, too_many) if _fits(c, smallest, middle) else (fits, middle)
-    return bytes(_page(c, smallest, fits).output())
+    return _bytes(c, smallest, fits)
 
 
 def write_page(path: Path, facts: Facts, lang: Lang | str, chart: Path | None) -> Path:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..assessment.status import Status
+from ..assessment.status import Status, shown_p
 from ..assessment.wording import num
 from ..lang import Lang, as_lang
 from ..registry import Registry
 from ..text import markdown_text, pct
-from .findings import headline, in_reading_order, proxy_readings, shown_p
+from .findings import headline, in_reading_order, proxy_readings
 from .labels import goal, name, policy_name, reason, status_label, year_list
 from .requests import data_requests
 from .style import STATUS_COLOURS
